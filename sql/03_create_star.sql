@@ -1,0 +1,68 @@
+-- The star schema. Redshift declares but never enforces PRIMARY KEY and REFERENCES (the
+-- planner uses them as hints), so 06_checks.sql verifies them after every load.
+-- Dimensions come first: a REFERENCES clause needs its table to exist.
+
+-- Users are few and joined to every play: a full copy on each node (DISTSTYLE ALL)
+-- turns that join into a local lookup.
+CREATE TABLE IF NOT EXISTS users (
+    user_id    INTEGER NOT NULL PRIMARY KEY,
+    first_name VARCHAR(256),
+    last_name  VARCHAR(256),
+    gender     VARCHAR(8),
+    level      VARCHAR(16) -- from the user's latest event: free and paid both occur over time
+)
+DISTSTYLE ALL
+SORTKEY (user_id);
+
+-- Songs share songplays' DISTKEY so the fact-to-song join needs no redistribution.
+CREATE TABLE IF NOT EXISTS songs (
+    song_id   VARCHAR(32) NOT NULL PRIMARY KEY,
+    title     VARCHAR(512),
+    artist_id VARCHAR(32),
+    year      INTEGER, -- NULL when the source says 0 (unknown)
+    duration  DOUBLE PRECISION
+)
+DISTKEY (song_id)
+SORTKEY (song_id);
+
+-- Artists are small next to plays: replicate them to every node.
+CREATE TABLE IF NOT EXISTS artists (
+    artist_id VARCHAR(32) NOT NULL PRIMARY KEY,
+    name      VARCHAR(512),
+    location  VARCHAR(512),
+    latitude  DOUBLE PRECISION,
+    longitude DOUBLE PRECISION
+)
+DISTSTYLE ALL
+SORTKEY (artist_id);
+
+-- One row per play timestamp: distributed and sorted on start_time like the fact table,
+-- so joins and range scans on time stay node-local and skip blocks.
+CREATE TABLE IF NOT EXISTS time (
+    start_time TIMESTAMP NOT NULL PRIMARY KEY, -- UTC, millisecond precision
+    hour       SMALLINT NOT NULL,
+    day        SMALLINT NOT NULL,
+    week       SMALLINT NOT NULL,
+    month      SMALLINT NOT NULL,
+    year       SMALLINT NOT NULL,
+    weekday    SMALLINT NOT NULL -- 0 = Sunday, as EXTRACT(dow)
+)
+DISTKEY (start_time)
+SORTKEY (start_time);
+
+-- Fact: one row per song play. DISTKEY song_id co-locates plays with their song rows
+-- for the songplays-songs join; SORTKEY start_time makes time-range scans skip blocks.
+CREATE TABLE IF NOT EXISTS songplays (
+    songplay_id     BIGINT IDENTITY(0, 1) PRIMARY KEY,
+    start_time      TIMESTAMP NOT NULL REFERENCES time (start_time),
+    user_id         INTEGER REFERENCES users (user_id),
+    level           VARCHAR(16),
+    song_id         VARCHAR(32) REFERENCES songs (song_id),
+    artist_id       VARCHAR(32) REFERENCES artists (artist_id),
+    session_id      INTEGER,
+    item_in_session INTEGER, -- with user_id and session_id: the play's natural key
+    location        VARCHAR(512),
+    user_agent      VARCHAR(1024)
+)
+DISTKEY (song_id)
+SORTKEY (start_time);

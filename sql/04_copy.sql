@@ -1,0 +1,25 @@
+-- Load the raw JSON from S3 into the staging tables. Each {{ name }} is replaced by a
+-- SQL literal that src/sql/render.ts escapes; nothing else is substituted.
+-- REGION is always given, so a bucket in another region than the warehouse works.
+
+-- Event keys are camelCase: a JSONPaths file maps them to columns by position.
+-- Plain 'auto' would match them case-sensitively against the lower-case columns and
+-- load every camelCase key as NULL.
+COPY staging_events
+FROM {{ log_data_uri }}
+IAM_ROLE {{ copy_role_arn }}
+FORMAT AS JSON {{ log_jsonpaths_uri }}
+REGION {{ source_region }}
+MAXERROR {{ max_errors }}
+COMPUPDATE OFF
+STATUPDATE OFF;
+
+-- Song keys already match the staging_songs columns, so 'auto' maps them by name.
+COPY staging_songs
+FROM {{ song_data_uri }}
+IAM_ROLE {{ copy_role_arn }}
+FORMAT AS JSON 'auto'
+REGION {{ source_region }}
+MAXERROR {{ max_errors }}
+COMPUPDATE OFF
+STATUPDATE OFF;

@@ -1,0 +1,125 @@
+import { renderTemplate, type SqlParameter } from './render';
+import type { SqlFile } from './sql-files';
+import { splitStatements } from './split';
+
+/**
+ * What a statement does in the load, from the file it comes from:
+ * `schema` (drop/create), `copy` (S3 to staging), `transform` (staging to star),
+ * `check` (a data-quality query returning `failures`), `summary` (row counts).
+ */
+export type StatementKind = 'schema' | 'copy' | 'transform' | 'check' | 'summary';
+
+/** One rendered Redshift statement of the load, in run order. */
+export interface PlannedStatement {
+  /** What the statement does. */
+  readonly kind: StatementKind;
+  /** The `sql/` file it comes from, e.g. `04_copy.sql`. */
+  readonly file: string;
+  /** For `check` statements: the name after `-- check:` that a failure reports. */
+  readonly checkName?: string;
+  /** The statement in the Redshift dialect, parameters rendered, ending with `;`. */
+  readonly sql: string;
+}
+
+/** Where the COPY statements read from and how. */
+export interface CopySource {
+  /** The S3 bucket holding the source data. */
+  readonly bucket: string;
+  /** The bucket's region, given to COPY as `REGION`. */
+  readonly region: string;
+  /** The key prefix of the song files. */
+  readonly songPrefix: string;
+  /** The key prefix of the event log files. */
+  readonly logPrefix: string;
+  /** The key of the JSONPaths file mapping event keys to `staging_events` columns. */
+  readonly jsonPathsKey: string;
+  /** The ARN of the IAM role Redshift assumes to read the bucket. */
+  readonly copyRoleArn: string;
+  /** How many records each COPY may reject before it fails (Redshift's MAXERROR). */
+  readonly maxErrors: number;
+}
+
+const KIND_BY_FILE_STEM: Readonly<Record<string, StatementKind>> = {
+  drop: 'schema',
+  create_staging: 'schema',
+  create_star: 'schema',
+  copy: 'copy',
+  transform: 'transform',
+  checks: 'check',
+  summary: 'summary',
+};
+
+const CHECK_NAME = /^check:\s*([a-z0-9_]+)$/;
+
+/** The `s3://bucket/key` URI of a key in the source bucket. */
+export function s3Uri(bucket: string, key: string): string {
+  return `s3://${bucket}/${key.replace(/^\/+/, '')}`;
+}
+
+/** The values the `{{ name }}` placeholders of `sql/` take for a source. */
+export function copyParameters(source: CopySource): Record<string, SqlParameter> {
+  return {
+    song_data_uri: s3Uri(source.bucket, source.songPrefix),
+    log_data_uri: s3Uri(source.bucket, source.logPrefix),
+    log_jsonpaths_uri: s3Uri(source.bucket, source.jsonPathsKey),
+    source_region: source.region,
+    copy_role_arn: source.copyRoleArn,
+    max_errors: source.maxErrors,
+  };
+}
+
+/**
+ * Turns the numbered `sql/` files into the ordered list of statements of one load.
+ * The Lambda sends this list to Redshift; the local runner runs it on Postgres.
+ */
+export function buildLoadPlan(files: readonly SqlFile[], source: CopySource): PlannedStatement[] {
+  const parameters = copyParameters(source);
+  return files.flatMap((file) => {
+    const kind = kindOfFile(file.name);
+    return splitStatements(file.text).map((statement): PlannedStatement => {
+      const sql = renderTemplate(statement.sql, parameters);
+      if (kind !== 'check') {
+        return { kind, file: file.name, sql };
+      }
+      const checkName = statement.leadingComments
+        .map((line) => CHECK_NAME.exec(line)?.[1])
+        .find((name) => name !== undefined);
+      if (!checkName) {
+        throw new Error(`${file.name}: every check needs a "-- check: name" line right above it: ${sql.slice(0, 60)}`);
+      }
+      return { kind, file: file.name, checkName, sql };
+    });
+  });
+}
+
+function kindOfFile(name: string): StatementKind {
+  const stem = name.replace(/^\d{2}_/, '').replace(/\.sql$/, '');
+  const kind = KIND_BY_FILE_STEM[stem];
+  if (!kind) {
+    throw new Error(`sql/${name}: unknown file; name it NN_<${Object.keys(KIND_BY_FILE_STEM).join('|')}>.sql`);
+  }
+  return kind;
+}
+
+/**
+ * A check as Redshift runs it inside the load's transaction: it divides by zero when
+ * the check finds failures, so the statement fails and the whole load rolls back.
+ */
+export function asAssertion(check: PlannedStatement): string {
+  const query = check.sql.replace(/;\s*$/, '');
+  return `SELECT 1 / CASE WHEN failures = 0 THEN 1 ELSE 0 END AS ${check.checkName}_passed\nFROM (\n${query}\n) AS check_result;`;
+}
+
+/** The SQL text the Data API runs for each statement: checks become assertions. */
+export function toRedshiftSql(plan: readonly PlannedStatement[]): string[] {
+  return plan.map((statement) => (statement.kind === 'check' ? asAssertion(statement) : statement.sql));
+}
+
+/** A one-line summary of a statement for error messages and logs. */
+export function summarizeSql(sql: string, maxLength = 100): string {
+  const oneLine = sql
+    .replace(/--[^\n]*/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
+  return oneLine.length <= maxLength ? oneLine : `${oneLine.slice(0, maxLength - 1)}…`;
+}
