@@ -127,6 +127,12 @@ class RecordScanner {
         else if (char === '"') this.inString = false;
         continue;
       }
+      if (this.depth === 0 && char !== '{' && char !== '[' && char.trim() !== '') {
+        // Text outside any object: the rest of the line is not a record.
+        yield { line, error: `expected a JSON object, found ${JSON.stringify(text.slice(index, index + 20))}` };
+        this.reset();
+        return;
+      }
       if (char === '"') {
         this.inString = true;
       } else if (char === '{' || char === '[') {
@@ -138,24 +144,16 @@ class RecordScanner {
           valueStart = index + 1;
           this.startLine = line;
         }
-      } else if (this.depth === 0 && char.trim() !== '') {
-        // Text outside any object: the rest of the line is not a record.
-        yield { line, error: `expected a JSON object, found ${JSON.stringify(text.slice(index, index + 20))}` };
-        this.reset();
-        return;
       }
     }
     const rest = text.slice(valueStart);
+    if (this.depth === 0 && !this.inString) return;
+    this.pending.push(rest);
+    this.pendingBytes += rest.length;
     if (this.inString) {
       yield* this.abandon('a string is not closed before the end of the line');
-    } else if (this.depth > 0 && rest.trim() !== '') {
-      this.pending.push(rest);
-      this.pendingBytes += rest.length;
-      if (this.pendingBytes > MAX_RECORD_BYTES) {
-        yield* this.abandon(`record larger than ${MAX_RECORD_BYTES} bytes`);
-      }
-    } else if (this.depth > 0) {
-      this.pending.push(rest);
+    } else if (this.pendingBytes > MAX_RECORD_BYTES) {
+      yield* this.abandon(`record larger than ${MAX_RECORD_BYTES} bytes`);
     }
   }
 

@@ -1,0 +1,98 @@
+import { describe, expect, it } from 'vitest';
+import { asAssertion, buildLoadPlan, toRedshiftSql, type CopySource } from '../../src/sql/plan';
+import { hashSqlFiles, readSqlFiles } from '../../src/sql/sql-files';
+
+const source: CopySource = {
+  bucket: 'udacity-dend',
+  region: 'us-west-2',
+  songPrefix: 'song_data',
+  logPrefix: 'log_data',
+  jsonPathsKey: 'log_json_path.json',
+  copyRoleArn: 'arn:aws:iam::123456789012:role/copy',
+  maxErrors: 0,
+};
+
+describe('buildLoadPlan on sql/', () => {
+  const plan = buildLoadPlan(readSqlFiles(), source);
+
+  it('runs schema, then copy, transform, checks and the summary, in that order', () => {
+    const kinds = plan.map((statement) => statement.kind);
+    const order = ['schema', 'copy', 'transform', 'check', 'summary'];
+    expect([...new Set(kinds)]).toEqual(order);
+    expect(kinds).toEqual([...kinds].sort((a, b) => order.indexOf(a) - order.indexOf(b)));
+    expect(kinds.at(-1)).toBe('summary');
+  });
+
+  it('renders the event COPY with JSONPaths, the role, the region and MAXERROR', () => {
+    const events = plan.find((statement) => statement.kind === 'copy' && /staging_events/.test(statement.sql));
+    expect(events?.sql).toBe(
+      [
+        'COPY staging_events',
+        "FROM 's3://udacity-dend/log_data'",
+        "IAM_ROLE 'arn:aws:iam::123456789012:role/copy'",
+        "FORMAT AS JSON 's3://udacity-dend/log_json_path.json'",
+        "REGION 'us-west-2'",
+        'MAXERROR 0',
+        'COMPUPDATE OFF',
+        'STATUPDATE OFF;',
+      ].join('\n'),
+    );
+  });
+
+  it("maps song keys by name ('auto'), which is right for their snake_case keys", () => {
+    const songs = plan.find((statement) => statement.kind === 'copy' && /staging_songs/.test(statement.sql));
+    expect(songs?.sql).toContain("FROM 's3://udacity-dend/song_data'");
+    expect(songs?.sql).toContain("FORMAT AS JSON 'auto'");
+  });
+
+  it('never uses plain auto for the camelCase event keys', () => {
+    const events = plan.filter((statement) => /COPY staging_events/.test(statement.sql));
+    expect(events).toHaveLength(1);
+    expect(events[0].sql).not.toMatch(/JSON 'auto'/);
+  });
+
+  it('escapes hostile configuration values as literals', () => {
+    const hostile = buildLoadPlan(readSqlFiles(), {
+      ...source,
+      bucket: "b'x",
+      logPrefix: "logs'; DROP TABLE users; --\\",
+      region: "us-west-2' --",
+      copyRoleArn: "arn:aws:iam::1:role/a'b",
+    });
+    const copy = hostile.find((statement) => /COPY staging_events/.test(statement.sql))?.sql ?? '';
+    expect(copy).toContain("FROM 's3://b''x/logs''; DROP TABLE users; --\\\\'");
+    expect(copy).toContain("REGION 'us-west-2'' --'");
+    expect(copy).toContain("IAM_ROLE 'arn:aws:iam::1:role/a''b'");
+  });
+
+  it('names every check', () => {
+    const checks = plan.filter((statement) => statement.kind === 'check');
+    expect(checks.length).toBeGreaterThanOrEqual(8);
+    for (const check of checks) expect(check.checkName).toMatch(/^[a-z0-9_]+$/);
+    expect(new Set(checks.map((check) => check.checkName)).size).toBe(checks.length);
+  });
+
+  it('refuses a check without a name and a file of unknown kind', () => {
+    expect(() => buildLoadPlan([{ name: '06_checks.sql', text: 'SELECT 0 AS failures;' }], source)).toThrow(/check: name/);
+    expect(() => buildLoadPlan([{ name: '08_extra.sql', text: 'SELECT 1;' }], source)).toThrow(/unknown file/);
+  });
+});
+
+describe('checks on Redshift', () => {
+  it('become assertions that fail the transaction when a check finds rows', () => {
+    const plan = buildLoadPlan([{ name: '06_checks.sql', text: '-- check: demo\nSELECT 3 AS failures;' }], source);
+    expect(toRedshiftSql(plan)).toEqual([asAssertion(plan[0])]);
+    expect(asAssertion(plan[0])).toBe(
+      'SELECT 1 / CASE WHEN failures = 0 THEN 1 ELSE 0 END AS demo_passed\nFROM (\nSELECT 3 AS failures\n) AS check_result;',
+    );
+  });
+});
+
+describe('hashSqlFiles', () => {
+  it('changes when any file changes', () => {
+    const files = readSqlFiles();
+    const edited = files.map((file, index) => (index === 2 ? { ...file, text: `${file.text}\n` } : file));
+    expect(hashSqlFiles(edited)).not.toBe(hashSqlFiles(files));
+    expect(hashSqlFiles(files)).toBe(hashSqlFiles(readSqlFiles()));
+  });
+});
