@@ -1,4 +1,5 @@
--- Staging tables: the raw JSON as COPY loads it, one column per source key.
+-- Staging tables: the raw JSON as COPY loads it, one column per source key. They hold
+-- only the files of the current load: emptied here, filled by 04_copy.sql.
 -- staging_events columns follow the JSONPaths file (log_json_path.json) in order,
 -- because COPY maps JSONPaths expressions to columns by position.
 -- EVEN distribution: staging rows are read once by the transform, never joined twice.
@@ -38,3 +39,8 @@ CREATE TABLE IF NOT EXISTS staging_songs (
     year             INTEGER
 )
 DISTSTYLE EVEN;
+
+-- DELETE, not TRUNCATE: TRUNCATE commits the open transaction in Redshift, and a load
+-- must stay one transaction so a failure leaves the warehouse as it was.
+DELETE FROM staging_events;
+DELETE FROM staging_songs;

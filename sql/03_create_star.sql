@@ -9,7 +9,8 @@ CREATE TABLE IF NOT EXISTS users (
     first_name VARCHAR(256),
     last_name  VARCHAR(256),
     gender     VARCHAR(8),
-    level      VARCHAR(16) -- from the user's latest event: free and paid both occur over time
+    level      VARCHAR(16), -- from the user's latest event: free and paid both occur over time
+    level_ts   BIGINT NOT NULL -- epoch ms of that event, so a later load can tell which is newer
 )
 DISTSTYLE ALL
 SORTKEY (user_id);
@@ -66,3 +67,17 @@ CREATE TABLE IF NOT EXISTS songplays (
 )
 DISTKEY (song_id)
 SORTKEY (start_time);
+
+-- The load manifest: one row per source file loaded, so an incremental load reads only
+-- files it has not seen, skips a redelivered copy (same content hash) and refuses a
+-- file whose content changed under a known key.
+CREATE TABLE IF NOT EXISTS load_manifest (
+    file_key     VARCHAR(1024) NOT NULL PRIMARY KEY, -- key under the source bucket
+    size_bytes   BIGINT NOT NULL,
+    modified_at  TIMESTAMP NOT NULL,   -- the source's last-modified time: same size and time = unchanged
+    content_hash VARCHAR(64) NOT NULL, -- SHA-256, hex
+    rows_loaded  BIGINT NOT NULL,      -- 0 for a redelivered copy of a loaded file
+    loaded_at    TIMESTAMP NOT NULL DEFAULT GETDATE()
+)
+DISTSTYLE ALL
+SORTKEY (file_key);

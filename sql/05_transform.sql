@@ -1,11 +1,25 @@
--- Staging to star schema: one set-based INSERT ... SELECT per table, dimensions first.
+-- Staging to star schema: set-based SQL, dimensions first. Every statement is safe to
+-- run again on the same or overlapping staged data: rows are upserted or inserted only
+-- when missing, so repeated or out-of-order loads never duplicate anything.
 -- Epoch milliseconds become a UTC TIMESTAMP with the milliseconds kept
 -- (ts / 1000 in integer arithmetic would drop them).
 
--- users: every event with a non-empty userId. Names, gender and level come from the
--- user's latest event by ts, because a user's level changes (free -> paid and back).
-INSERT INTO users (user_id, first_name, last_name, gender, level)
-SELECT user_id, first_name, last_name, gender, level
+-- users, step 1: forget a user whose staged latest event is newer than the one we hold.
+DELETE FROM users
+USING (
+    SELECT CAST(user_id AS INTEGER) AS user_id, MAX(ts) AS latest_ts
+    FROM staging_events
+    WHERE user_id <> ''
+    GROUP BY CAST(user_id AS INTEGER)
+) AS staged_users
+WHERE users.user_id = staged_users.user_id
+    AND users.level_ts < staged_users.latest_ts;
+
+-- users, step 2: every event with a non-empty userId makes a user. Names, gender and
+-- level come from the user's latest event by ts, because a user's level changes
+-- (free -> paid and back); level_ts remembers that event for later loads.
+INSERT INTO users (user_id, first_name, last_name, gender, level, level_ts)
+SELECT ranked_users.user_id, first_name, last_name, gender, level, ts
 FROM (
     SELECT
         CAST(user_id AS INTEGER) AS user_id,
@@ -13,6 +27,7 @@ FROM (
         last_name,
         gender,
         level,
+        ts,
         ROW_NUMBER() OVER (
             PARTITION BY CAST(user_id AS INTEGER)
             ORDER BY ts DESC, session_id DESC, item_in_session DESC
@@ -20,9 +35,14 @@ FROM (
     FROM staging_events
     WHERE user_id <> ''
 ) AS ranked_users
-WHERE recency = 1;
+WHERE ranked_users.recency = 1
+    AND NOT EXISTS (SELECT 1 FROM users WHERE users.user_id = ranked_users.user_id);
 
--- songs: one row per song_id; year 0 in the source means unknown, stored as NULL.
+-- songs: upsert (the latest load's version of a song wins); year 0 means unknown: NULL.
+DELETE FROM songs
+USING (SELECT DISTINCT song_id FROM staging_songs) AS staged_songs
+WHERE songs.song_id = staged_songs.song_id;
+
 INSERT INTO songs (song_id, title, artist_id, year, duration)
 SELECT song_id, title, artist_id, NULLIF(year, 0), duration
 FROM (
@@ -37,7 +57,11 @@ FROM (
 ) AS ranked_songs
 WHERE copy_number = 1;
 
--- artists: one row per artist_id; an empty location in the source means unknown.
+-- artists: upsert like songs; an empty location in the source means unknown: NULL.
+DELETE FROM artists
+USING (SELECT DISTINCT artist_id FROM staging_songs) AS staged_artists
+WHERE artists.artist_id = staged_artists.artist_id;
+
 INSERT INTO artists (artist_id, name, location, latitude, longitude)
 SELECT artist_id, artist_name, NULLIF(artist_location, ''), artist_latitude, artist_longitude
 FROM (
@@ -52,7 +76,7 @@ FROM (
 ) AS ranked_artists
 WHERE copy_number = 1;
 
--- time: one row per distinct play timestamp.
+-- time: one row per distinct play timestamp not already there.
 INSERT INTO time (start_time, hour, day, week, month, year, weekday)
 SELECT
     start_time,
@@ -66,18 +90,21 @@ FROM (
     SELECT DISTINCT TIMESTAMP 'epoch' + ts * INTERVAL '0.001 second' AS start_time
     FROM staging_events
     WHERE page = 'NextSong'
-) AS play_times;
+) AS play_times
+WHERE NOT EXISTS (SELECT 1 FROM time WHERE time.start_time = play_times.start_time);
 
 -- songplays: one row per NextSong event, deduplicated on its natural key
--- (userId, sessionId, itemInSession). A play matches a song only when title, artist
--- name and duration all agree; when several songs agree, the lowest song_id wins, so a
--- play is never counted twice.
+-- (userId, sessionId, itemInSession) within the load and against earlier loads.
+-- A play matches a song only when title, artist name and duration all agree; it is
+-- matched against every song loaded so far (songs and artists, not just this load's
+-- staged songs), and when several songs agree the lowest song_id wins, so a play is
+-- never counted twice.
 INSERT INTO songplays (
     start_time, user_id, level, song_id, artist_id, session_id, item_in_session, location, user_agent
 )
 SELECT
     TIMESTAMP 'epoch' + plays.ts * INTERVAL '0.001 second',
-    CAST(NULLIF(plays.user_id, '') AS INTEGER),
+    plays.user_id,
     plays.level,
     matches.song_id,
     matches.artist_id,
@@ -88,7 +115,7 @@ SELECT
 FROM (
     SELECT
         ts,
-        user_id,
+        CAST(NULLIF(user_id, '') AS INTEGER) AS user_id,
         level,
         session_id,
         item_in_session,
@@ -106,19 +133,27 @@ FROM (
 ) AS plays
 LEFT JOIN (
     SELECT
-        song_id,
-        artist_id,
-        title,
-        artist_name,
-        duration,
+        songs.song_id,
+        songs.artist_id,
+        songs.title,
+        artists.name AS artist_name,
+        songs.duration,
         ROW_NUMBER() OVER (
-            PARTITION BY title, artist_name, duration
-            ORDER BY song_id
+            PARTITION BY songs.title, artists.name, songs.duration
+            ORDER BY songs.song_id
         ) AS candidate_number
-    FROM staging_songs
+    FROM songs
+    INNER JOIN artists ON songs.artist_id = artists.artist_id
 ) AS matches
     ON plays.song = matches.title
     AND plays.artist = matches.artist_name
     AND plays.length = matches.duration
     AND matches.candidate_number = 1
-WHERE plays.copy_number = 1;
+WHERE plays.copy_number = 1
+    AND NOT EXISTS (
+        SELECT 1
+        FROM songplays
+        WHERE songplays.user_id = plays.user_id
+            AND songplays.session_id = plays.session_id
+            AND songplays.item_in_session = plays.item_in_session
+    );

@@ -1,4 +1,4 @@
--- Data-quality checks, run after every load. Each one is a query returning one row with
+-- Data-quality checks, run after every load, over the whole warehouse. Each one is a query returning one row with
 -- a single column, failures: the number of offending rows (0 means the check passed).
 -- The name after "check:" is what a failure reports.
 -- COUNT(*) - COUNT(DISTINCT key) counts both duplicate and NULL keys.
@@ -30,15 +30,25 @@ FROM songplays
 LEFT JOIN time ON songplays.start_time = time.start_time
 WHERE time.start_time IS NULL;
 
--- check: songplays_match_nextsong_events
-SELECT ABS(
-    (SELECT COUNT(*) FROM songplays)
-    - (
-        SELECT COUNT(*)
-        FROM (
-            SELECT DISTINCT user_id, session_id, item_in_session
-            FROM staging_events
-            WHERE page = 'NextSong'
-        ) AS play_keys
-    )
-) AS failures;
+-- check: songplays_natural_key_unique
+SELECT COUNT(*) AS failures
+FROM (
+    SELECT user_id, session_id, item_in_session
+    FROM songplays
+    GROUP BY user_id, session_id, item_in_session
+    HAVING COUNT(*) > 1
+) AS repeated_plays;
+
+-- check: staged_plays_in_songplays
+-- Every NextSong event of this load has its songplay (none lost by the transform).
+SELECT COUNT(*) AS failures
+FROM (
+    SELECT DISTINCT user_id, session_id, item_in_session
+    FROM staging_events
+    WHERE page = 'NextSong'
+) AS staged_plays
+LEFT JOIN songplays
+    ON songplays.user_id = CAST(NULLIF(staged_plays.user_id, '') AS INTEGER)
+    AND songplays.session_id = staged_plays.session_id
+    AND songplays.item_in_session = staged_plays.item_in_session
+WHERE songplays.songplay_id IS NULL;

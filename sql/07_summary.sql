@@ -1,5 +1,6 @@
 -- Row counts after the load: printed by the local runner and returned by the deploy as
--- custom-resource attributes. matched_songplays counts plays joined to a known song.
+-- custom-resource attributes. Staging tables count this load's rows; the others, the
+-- whole warehouse. matched_songplays counts plays joined to a known song.
 SELECT
     (SELECT COUNT(*) FROM staging_events) AS staging_events,
     (SELECT COUNT(*) FROM staging_songs) AS staging_songs,

@@ -19,10 +19,10 @@ export interface RejectedRecord {
 /** What one COPY did. */
 export interface CopyOutcome {
   readonly table: string;
-  /** Files read. */
-  readonly files: number;
   /** Rows loaded into the table. */
   readonly rows: number;
+  /** Rows loaded from each file, in the order of the files given. */
+  readonly rowsPerFile: readonly number[];
   /** How many records were rejected (at most the COPY's MAXERROR). */
   readonly rejected: number;
   /** The first rejected records, for the report. */
@@ -41,6 +41,11 @@ export interface CopyProgress {
 export interface LocalCopyOptions {
   /** The folder standing for the source bucket. */
   readonly dataDir: string;
+  /**
+   * The files to read, as a COPY from a manifest would.
+   * @default every `*.json` file under the statement's prefix
+   */
+  readonly files?: readonly string[];
   /** The JSONPaths file to use when the data folder has none at the key the COPY names. */
   readonly fallbackJsonPaths: string;
   /**
@@ -110,20 +115,21 @@ function keyInLocalBucket(uri: string): string {
 }
 
 /**
- * Runs a COPY statement against local files: reads every `*.json` file under the
- * statement's prefix (recursively, in path order), types each record for the table's
- * columns and bulk-loads the rows in chunks. Records that don't parse or don't fit are
+ * Runs a COPY statement against local files: reads the given files (by default every
+ * `*.json` file under the statement's prefix, recursively, in path order), types each
+ * record for the table's columns and bulk-loads the rows in chunks. Records that don't parse or don't fit are
  * rejected; more than MAXERROR rejects stops the COPY with {@link TooManyRejectsError}.
  */
 export async function runCopyLocally(db: LocalDatabase, copySql: string, options: LocalCopyOptions): Promise<CopyOutcome> {
   const copy = parseCopyStatement(copySql);
   const columns = await stagingColumns(db, copy.table);
   const extract = recordExtractor(copy, columns, options);
-  const files = listJsonFiles(path.join(options.dataDir, copy.fromKey));
+  const files = options.files ?? listJsonFiles(path.join(options.dataDir, copy.fromKey));
   const chunkRows = options.chunkRows ?? 20_000;
   const rejects: RejectedRecord[] = [];
   let rejected = 0;
   let rows = 0;
+  const rowsPerFile: number[] = [];
   let chunk: string[] = [];
   const flush = async () => {
     if (chunk.length === 0) return;
@@ -136,6 +142,7 @@ export async function runCopyLocally(db: LocalDatabase, copySql: string, options
     chunk = [];
   };
   for (const [done, file] of files.entries()) {
+    const rowsBefore = rows + chunk.length;
     for await (const record of readJsonRecords(file)) {
       const row = 'error' in record ? { error: record.error } : extract(record.value);
       if ('error' in row) {
@@ -147,10 +154,11 @@ export async function runCopyLocally(db: LocalDatabase, copySql: string, options
       chunk.push(row.csv);
       if (chunk.length >= chunkRows) await flush();
     }
+    rowsPerFile.push(rows + chunk.length - rowsBefore);
     options.onProgress?.({ table: copy.table, filesDone: done + 1, filesTotal: files.length, rows: rows + chunk.length });
   }
   await flush();
-  return { table: copy.table, files: files.length, rows, rejected, rejects };
+  return { table: copy.table, rows, rowsPerFile, rejected, rejects };
 }
 
 async function stagingColumns(db: LocalDatabase, table: string): Promise<StagingColumn[]> {

@@ -3,7 +3,15 @@ import { adaptForPostgres } from '../sql/postgres';
 import { buildLoadPlan, type CopySource, type PlannedStatement } from '../sql/plan';
 import { readSqlFiles, SQL_DIR } from '../sql/sql-files';
 import type { LocalDatabase, LocalEngine } from './database';
-import { LOCAL_BUCKET, runCopyLocally, type CopyProgress, type RejectedRecord } from './local-copy';
+import {
+  LOCAL_BUCKET,
+  listJsonFiles,
+  parseCopyStatement,
+  runCopyLocally,
+  type CopyProgress,
+  type RejectedRecord,
+} from './local-copy';
+import { decideFiles, describeFiles, readManifest, recordFiles, type FileDecisions } from './manifest';
 
 /** The tables of the warehouse, in the order reports list them. */
 export const TABLES = ['staging_events', 'staging_songs', 'songplays', 'users', 'songs', 'artists', 'time'] as const;
@@ -27,8 +35,9 @@ export interface LocalRunReport {
   /** Records the COPYs rejected (each within its MAXERROR). */
   readonly rejected: number;
   readonly checks: readonly CheckResult[];
+  /** Files loaded by this run. */
   readonly loadedFiles: number;
-  /** Files not loaded because they were loaded before (always 0 while every run rebuilds). */
+  /** Files found but not loaded: loaded before, or redelivered copies of loaded content. */
   readonly skippedFiles: number;
   /** The first rejected records. */
   readonly rejects: readonly RejectedRecord[];
@@ -43,6 +52,11 @@ export interface LocalRunOptions {
    * @default 0
    */
   readonly maxErrors?: number;
+  /**
+   * Load again files whose content changed since they were loaded, instead of failing.
+   * @default false
+   */
+  readonly reloadChanged?: boolean;
   /** Called after each source file. */
   readonly onProgress?: (progress: CopyProgress) => void;
 }
@@ -72,13 +86,15 @@ export function localCopySource(maxErrors: number): CopySource {
 }
 
 /**
- * Runs the whole load of `sql/` on a local Postgres engine in one transaction: schema,
- * COPY (from local files), transform, checks and summary. When a COPY rejects too many
- * records or a check fails, everything rolls back and the warehouse is as it was.
- * @throws TooManyRejectsError, ChecksFailedError, or the database's error
+ * Loads the files of the data folder that the warehouse has not loaded yet, on a local
+ * Postgres engine, in one transaction: schema (created where missing), COPY (from the
+ * new files only), transform (upserts), manifest, checks and summary. A run that finds
+ * nothing new changes nothing. When a COPY rejects too many records or a check fails,
+ * everything rolls back and the warehouse and its manifest are as they were.
+ * @throws TooManyRejectsError, ChecksFailedError, ChangedFileError, or the database's error
  */
 export async function runLocalEtl(engine: LocalEngine, options: LocalRunOptions): Promise<LocalRunReport> {
-  const plan = buildLoadPlan(readSqlFiles(), localCopySource(options.maxErrors ?? 0));
+  const plan = buildLoadPlan(readSqlFiles(), localCopySource(options.maxErrors ?? 0), 'incremental');
   return engine.transaction(async (db) => {
     const report = await runPlan(db, plan, options);
     if (report.checks.some((check) => !check.ok)) throw new ChecksFailedError(report);
@@ -86,22 +102,51 @@ export async function runLocalEtl(engine: LocalEngine, options: LocalRunOptions)
   });
 }
 
+/**
+ * Drops every table of the warehouse (the `reset` statements of sql/), in one
+ * transaction, so the next load starts from nothing.
+ */
+export async function resetWarehouse(engine: LocalEngine): Promise<void> {
+  const reset = buildLoadPlan(readSqlFiles(), localCopySource(0)).filter((statement) => statement.kind === 'reset');
+  await engine.transaction(async (db) => {
+    for (const statement of reset) await db.query(adaptForPostgres(statement.sql));
+  });
+}
+
 async function runPlan(db: LocalDatabase, plan: readonly PlannedStatement[], options: LocalRunOptions): Promise<LocalRunReport> {
+  const manifest = await readManifest(db);
+  const decisions = new Map<PlannedStatement, FileDecisions>();
+  for (const statement of plan.filter((s) => s.kind === 'copy')) {
+    const prefix = path.join(options.dataDir, parseCopyStatement(statement.sql).fromKey);
+    const files = describeFiles(options.dataDir, listJsonFiles(prefix));
+    decisions.set(statement, await decideFiles(files, manifest, options.reloadChanged ?? false));
+  }
+  const all = [...decisions.values()];
+  const nothingNew = all.every((decision) => decision.load.length === 0 && decision.redelivered.length === 0);
+  const loading = !(nothingNew && manifest.length > 0);
+
   const checks: CheckResult[] = [];
   const rejects: RejectedRecord[] = [];
   let summary: Record<string, number | string> | undefined;
   let rejected = 0;
-  let loadedFiles = 0;
   for (const statement of plan) {
+    if (!loading && (statement.kind === 'schema' || statement.kind === 'transform' || statement.kind === 'copy')) {
+      continue;
+    }
     if (statement.kind === 'copy') {
+      const decision = decisions.get(statement) as FileDecisions;
       const outcome = await runCopyLocally(db, statement.sql, {
         dataDir: options.dataDir,
+        files: decision.load.map((file) => file.path),
         fallbackJsonPaths: PROJECT_JSONPATHS,
         onProgress: options.onProgress,
       });
       rejected += outcome.rejected;
-      loadedFiles += outcome.files;
       rejects.push(...outcome.rejects);
+      await recordFiles(db, [
+        ...decision.load.map((file, index) => ({ ...file, rowsLoaded: outcome.rowsPerFile[index] })),
+        ...decision.redelivered.map((file) => ({ ...file, rowsLoaded: 0 })),
+      ]);
       continue;
     }
     const rows = await db.query<Record<string, number | string>>(adaptForPostgres(statement.sql));
@@ -119,8 +164,12 @@ async function runPlan(db: LocalDatabase, plan: readonly PlannedStatement[], opt
     matchedSongplays: Number(counts.matched_songplays),
     rejected,
     checks,
-    loadedFiles,
-    skippedFiles: 0,
+    loadedFiles: sum(all.map((decision) => decision.load.length)),
+    skippedFiles: sum(all.map((decision) => decision.unchanged.length + decision.redelivered.length)),
     rejects,
   };
+}
+
+function sum(values: readonly number[]): number {
+  return values.reduce((total, value) => total + value, 0);
 }

@@ -4,10 +4,18 @@ import { splitStatements } from './split';
 
 /**
  * What a statement does in the load, from the file it comes from:
- * `schema` (drop/create), `copy` (S3 to staging), `transform` (staging to star),
- * `check` (a data-quality query returning `failures`), `summary` (row counts).
+ * `reset` (drop every table: rebuilds only), `schema` (create what is missing, empty
+ * staging), `copy` (S3 to staging), `transform` (staging to star), `check` (a
+ * data-quality query returning `failures`), `summary` (row counts).
  */
-export type StatementKind = 'schema' | 'copy' | 'transform' | 'check' | 'summary';
+export type StatementKind = 'reset' | 'schema' | 'copy' | 'transform' | 'check' | 'summary';
+
+/**
+ * How a load treats what the warehouse already holds: `rebuild` drops every table first
+ * and loads everything (what a deploy does); `incremental` keeps the tables and adds the
+ * staged files' rows (what the local runner and scheduled loads do).
+ */
+export type LoadMode = 'rebuild' | 'incremental';
 
 /** One rendered Redshift statement of the load, in run order. */
 export interface PlannedStatement {
@@ -40,7 +48,7 @@ export interface CopySource {
 }
 
 const KIND_BY_FILE_STEM: Readonly<Record<string, StatementKind>> = {
-  drop: 'schema',
+  drop: 'reset',
   create_staging: 'schema',
   create_star: 'schema',
   copy: 'copy',
@@ -71,11 +79,13 @@ export function copyParameters(source: CopySource): Record<string, SqlParameter>
 /**
  * Turns the numbered `sql/` files into the ordered list of statements of one load.
  * The Lambda sends this list to Redshift; the local runner runs it on Postgres.
+ * @param mode `rebuild` (the default, what a deploy runs) or `incremental` (no `reset` statements)
  */
-export function buildLoadPlan(files: readonly SqlFile[], source: CopySource): PlannedStatement[] {
+export function buildLoadPlan(files: readonly SqlFile[], source: CopySource, mode: LoadMode = 'rebuild'): PlannedStatement[] {
   const parameters = copyParameters(source);
   return files.flatMap((file) => {
     const kind = kindOfFile(file.name);
+    if (kind === 'reset' && mode === 'incremental') return [];
     return splitStatements(file.text).map((statement): PlannedStatement => {
       const sql = renderTemplate(statement.sql, parameters);
       if (kind !== 'check') {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll } from 'vitest';
 import { openPglite, type LocalEngine } from '../../src/local/database';
-import { runLocalEtl, type LocalRunOptions, type LocalRunReport } from '../../src/local/runner';
+import { resetWarehouse, runLocalEtl, type LocalRunOptions, type LocalRunReport } from '../../src/local/runner';
 
 /** A loaded warehouse: the run's report and a way to query it. */
 export interface LoadedWarehouse {
@@ -9,10 +9,13 @@ export interface LoadedWarehouse {
 }
 
 /**
- * One in-memory PGlite for a test file (booting one takes seconds); each `load` rebuilds
- * the warehouse on it from nothing, as every local run does.
+ * One in-memory PGlite for a test file (booting one takes seconds); each `load` resets
+ * the warehouse and loads it from nothing, unless `incremental` is set.
  */
-export function sharedWarehouse(): { load: (options: LocalRunOptions) => Promise<LoadedWarehouse>; engine: () => LocalEngine } {
+export function sharedWarehouse(): {
+  load: (options: LocalRunOptions & { incremental?: boolean }) => Promise<LoadedWarehouse>;
+  engine: () => LocalEngine;
+} {
   let engine: LocalEngine | undefined;
   beforeAll(async () => {
     engine = await openPglite();
@@ -27,6 +30,7 @@ export function sharedWarehouse(): { load: (options: LocalRunOptions) => Promise
   return {
     engine: current,
     async load(options) {
+      if (!options.incremental) await resetWarehouse(current());
       const report = await runLocalEtl(current(), options);
       return { report, rows: (sql) => current().db.query(sql) };
     },

@@ -63,7 +63,9 @@ describe('--max-errors (MAXERROR)', () => {
   it('fails with more than N and leaves the warehouse exactly as it was', async () => {
     const good = await shared.load({ dataDir: dataDir([song()], [play(), play({ itemInSession: 1 })]) });
     const snapshot = await good.rows('SELECT * FROM songplays ORDER BY songplay_id');
-    const error = await shared.load({ dataDir: withTwoRejects(), maxErrors: 1 }).catch((caught: unknown) => caught);
+    const error = await shared
+      .load({ dataDir: withTwoRejects(), maxErrors: 1, incremental: true })
+      .catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(TooManyRejectsError);
     expect((error as Error).message).toMatch(/MAXERROR 1/);
     const counts = await good.rows<Record<string, number>>(
@@ -71,5 +73,6 @@ describe('--max-errors (MAXERROR)', () => {
     );
     expect(counts).toEqual([{ events: 2, songs: 1 }]);
     expect(await good.rows('SELECT * FROM songplays ORDER BY songplay_id')).toEqual(snapshot);
+    expect(await good.rows('SELECT COUNT(*) AS files FROM load_manifest')).toEqual([{ files: 2 }]);
   });
 });

@@ -15,9 +15,9 @@ const source: CopySource = {
 describe('buildLoadPlan on sql/', () => {
   const plan = buildLoadPlan(readSqlFiles(), source);
 
-  it('runs schema, then copy, transform, checks and the summary, in that order', () => {
+  it('runs reset, schema, then copy, transform, checks and the summary, in that order', () => {
     const kinds = plan.map((statement) => statement.kind);
-    const order = ['schema', 'copy', 'transform', 'check', 'summary'];
+    const order = ['reset', 'schema', 'copy', 'transform', 'check', 'summary'];
     expect([...new Set(kinds)]).toEqual(order);
     expect(kinds).toEqual([...kinds].sort((a, b) => order.indexOf(a) - order.indexOf(b)));
     expect(kinds.at(-1)).toBe('summary');
@@ -94,5 +94,14 @@ describe('hashSqlFiles', () => {
     const edited = files.map((file, index) => (index === 2 ? { ...file, text: `${file.text}\n` } : file));
     expect(hashSqlFiles(edited)).not.toBe(hashSqlFiles(files));
     expect(hashSqlFiles(files)).toBe(hashSqlFiles(readSqlFiles()));
+  });
+});
+
+describe('load modes', () => {
+  it('an incremental load keeps the tables: no reset statements, the rest unchanged', () => {
+    const rebuild = buildLoadPlan(readSqlFiles(), source, 'rebuild');
+    const incremental = buildLoadPlan(readSqlFiles(), source, 'incremental');
+    expect(rebuild.filter((statement) => statement.kind === 'reset').length).toBeGreaterThan(0);
+    expect(incremental).toEqual(rebuild.filter((statement) => statement.kind !== 'reset'));
   });
 });

@@ -1,0 +1,159 @@
+import { createHash } from 'node:crypto';
+import { createReadStream, statSync } from 'node:fs';
+import * as path from 'node:path';
+import type { LocalDatabase } from './database';
+import { toCsvField, type StagingColumn } from './staging-columns';
+
+/** A source file found under the data folder. */
+export interface SourceFile {
+  /** Its key: the path under the data folder, with forward slashes, as under the bucket. */
+  readonly key: string;
+  /** Its absolute or working-directory-relative path. */
+  readonly path: string;
+  readonly sizeBytes: number;
+  /** Last-modified time, whole milliseconds. */
+  readonly modifiedAt: Date;
+}
+
+/** A file the manifest says was loaded. */
+export interface ManifestEntry {
+  readonly key: string;
+  readonly sizeBytes: number;
+  readonly modifiedAt: Date;
+  readonly contentHash: string;
+}
+
+/** What to do with each file found. */
+export interface FileDecisions {
+  /** New files (or changed ones, with reloadChanged), to load, with their content hash. */
+  readonly load: readonly (SourceFile & { readonly contentHash: string })[];
+  /** New keys whose content was already loaded under another key: recorded, not loaded. */
+  readonly redelivered: readonly (SourceFile & { readonly contentHash: string })[];
+  /** Keys loaded before with the same content. */
+  readonly unchanged: readonly SourceFile[];
+}
+
+/** Thrown when a file loaded before has other content now. */
+export class ChangedFileError extends Error {
+  constructor(readonly files: readonly string[]) {
+    super(
+      `${files.length} file(s) already loaded have changed since: ${files.slice(0, 5).join(', ')}` +
+        `${files.length > 5 ? ', …' : ''}. Source files should not change once loaded; ` +
+        'run with --reload-changed to load them again (new rows are added, rows already loaded stay).',
+    );
+  }
+}
+
+/** Describes files found under the data folder. */
+export function describeFiles(dataDir: string, paths: readonly string[]): SourceFile[] {
+  return paths.map((file) => {
+    const stat = statSync(file);
+    return {
+      key: path.relative(dataDir, file).split(path.sep).join('/'),
+      path: file,
+      sizeBytes: stat.size,
+      modifiedAt: new Date(Math.floor(stat.mtimeMs)),
+    };
+  });
+}
+
+/** The SHA-256 of a file's content, read as a stream. */
+export async function hashFile(file: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(file, { highWaterMark: 1 << 20 })) hash.update(chunk as Buffer);
+  return hash.digest('hex');
+}
+
+/**
+ * Decides, from the manifest, which files a load reads. A known key with the same size
+ * and modification time is unchanged without reading it; otherwise its content hash
+ * decides. A new key whose content hash is already loaded (or loaded earlier in this
+ * same list) is a redelivered copy.
+ * @throws ChangedFileError when known keys have other content, unless `reloadChanged`
+ */
+export async function decideFiles(
+  files: readonly SourceFile[],
+  manifest: readonly ManifestEntry[],
+  reloadChanged: boolean,
+): Promise<FileDecisions> {
+  const byKey = new Map(manifest.map((entry) => [entry.key, entry]));
+  const loadedHashes = new Set(manifest.map((entry) => entry.contentHash));
+  const load: FileDecisions['load'][number][] = [];
+  const redelivered: FileDecisions['redelivered'][number][] = [];
+  const unchanged: SourceFile[] = [];
+  const changed: string[] = [];
+  for (const file of files) {
+    const known = byKey.get(file.key);
+    if (known && known.sizeBytes === file.sizeBytes && known.modifiedAt.getTime() === file.modifiedAt.getTime()) {
+      unchanged.push(file);
+      continue;
+    }
+    const contentHash = await hashFile(file.path);
+    if (known?.contentHash === contentHash) {
+      unchanged.push(file);
+    } else if (known) {
+      changed.push(file.path);
+      load.push({ ...file, contentHash });
+    } else if (loadedHashes.has(contentHash)) {
+      redelivered.push({ ...file, contentHash });
+    } else {
+      loadedHashes.add(contentHash);
+      load.push({ ...file, contentHash });
+    }
+  }
+  if (changed.length > 0 && !reloadChanged) throw new ChangedFileError(changed);
+  return { load, redelivered, unchanged };
+}
+
+/** The manifest's rows, or none when the warehouse has no manifest yet. */
+export async function readManifest(db: LocalDatabase): Promise<ManifestEntry[]> {
+  const [{ present }] = await db.query<{ present: boolean }>(
+    "SELECT to_regclass('load_manifest') IS NOT NULL AS present",
+  );
+  if (!present) return [];
+  // Epoch milliseconds: a TIMESTAMP read back as a Date would depend on the session's time zone.
+  const rows = await db.query<{ file_key: string; size_bytes: number; modified_ms: number; content_hash: string }>(
+    `SELECT file_key, size_bytes, CAST(EXTRACT(EPOCH FROM modified_at) * 1000 AS BIGINT) AS modified_ms, content_hash
+     FROM load_manifest`,
+  );
+  return rows.map((row) => ({
+    key: row.file_key,
+    sizeBytes: Number(row.size_bytes),
+    modifiedAt: new Date(Number(row.modified_ms)),
+    contentHash: row.content_hash,
+  }));
+}
+
+const MANIFEST_COLUMNS: readonly StagingColumn[] = [
+  { name: 'file_key', type: 'text', nullable: false },
+  { name: 'size_bytes', type: 'bigint', nullable: false },
+  { name: 'modified_at', type: 'text', nullable: false },
+  { name: 'content_hash', type: 'text', nullable: false },
+  { name: 'rows_loaded', type: 'bigint', nullable: false },
+];
+
+/** Records loaded files in the manifest, replacing the rows of keys loaded again. */
+export async function recordFiles(
+  db: LocalDatabase,
+  entries: readonly (SourceFile & { readonly contentHash: string; readonly rowsLoaded: number })[],
+): Promise<void> {
+  if (entries.length === 0) return;
+  const csv = entries.map((entry) =>
+    // ISO time without the Z: the column is a TIMESTAMP in UTC.
+    [entry.key, entry.sizeBytes, entry.modifiedAt.toISOString().slice(0, -1), entry.contentHash, entry.rowsLoaded]
+      .map((value, index) => {
+        const field = toCsvField(value, MANIFEST_COLUMNS[index]);
+        if ('error' in field) throw new Error(`Cannot record ${entry.key} in the manifest: ${field.error}`);
+        return field.field;
+      })
+      .join(','),
+  );
+  await db.query('CREATE TEMPORARY TABLE manifest_batch (LIKE load_manifest INCLUDING DEFAULTS)');
+  await db.copyCsv('manifest_batch', MANIFEST_COLUMNS.map((column) => column.name), `${csv.join('\n')}\n`);
+  await db.query('DELETE FROM load_manifest USING manifest_batch WHERE load_manifest.file_key = manifest_batch.file_key');
+  await db.query(
+    `INSERT INTO load_manifest (file_key, size_bytes, modified_at, content_hash, rows_loaded)
+     SELECT file_key, size_bytes, modified_at, content_hash, rows_loaded FROM manifest_batch`,
+  );
+  await db.query('DROP TABLE manifest_batch');
+}
