@@ -1,11 +1,11 @@
-import { rmSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { DEFAULT_SAMPLE_DIR, ensureDefaultSample } from '../generate/sample';
-import { openPglite } from '../local/database';
 import { TooManyRejectsError } from '../local/local-copy';
-import { lockDatabaseDir } from '../local/lock';
+import { DatabaseBusyError } from '../local/lock';
+import { ChangedFileError } from '../local/manifest';
 import { reportJson, reportTable } from '../local/report-format';
 import { ChecksFailedError, runLocalEtl, type LocalRunReport } from '../local/runner';
+import { describeLocation, withWarehouse, type WarehouseLocation } from '../local/warehouse';
 import { progressLine } from './progress';
 import { UsageError, runCli, wholeNumber } from './run-cli';
 
@@ -13,29 +13,36 @@ const DEFAULT_DB_DIR = '.sparkify/db';
 
 const HELP = `Usage: npm run local -- [options]   (or: npx sparkify-local [options])
 
-Builds the Sparkify star schema on an embedded Postgres (PGlite) from JSON files, with
-the same SQL (sql/) the Redshift deploy runs, and prints row counts and data-quality
-checks. Every run rebuilds the warehouse in one transaction; a failed run leaves it as
-it was.
+Loads Sparkify JSON files into the star schema on an embedded Postgres (PGlite) or a
+Postgres server, with the same SQL (sql/) the Redshift deploy runs, and prints row
+counts and data-quality checks. Loads are incremental: a run loads only the files the
+warehouse has not loaded yet, in one transaction; a failed or killed run leaves the
+warehouse as it was, and running the same command again changes nothing.
 
 Options:
-  --data DIR        folder with song_data/ and log_data/ (read recursively, *.json) and
-                    optionally log_json_path.json (else sql/log_json_path.json is used)
-                    (default: a generated sample, written to ${DEFAULT_SAMPLE_DIR}/)
-  --db DIR          where PGlite keeps its files (default: ${DEFAULT_DB_DIR})
-  --reset           delete the database folder first and build from nothing
-  --max-errors N    records each COPY may reject and still load, like Redshift's
-                    MAXERROR (default: 0)
-  --json            print only one JSON object on stdout
-  -h, --help        show this help
+  --data DIR            folder with song_data/ and log_data/ (read recursively, *.json)
+                        and optionally log_json_path.json (else sql/log_json_path.json)
+                        (default: a generated sample, written to ${DEFAULT_SAMPLE_DIR}/)
+  --db DIR              where PGlite keeps its files (default: ${DEFAULT_DB_DIR})
+  --database-url URL    use this Postgres server instead of PGlite
+                        (postgres://user:password@host:port/database)
+  --reset               drop everything and load all files again, from nothing
+  --reload-changed      load again files whose content changed since they were loaded
+                        (default: such a file is an error that names it)
+  --max-errors N        records each COPY may reject and still load, like Redshift's
+                        MAXERROR (default: 0)
+  --json                print only one JSON object on stdout
+  -h, --help            show this help
 
-Exit codes: 0 loaded and all checks passed; 1 too many rejected records, a failed
-check or another error (the warehouse is left as it was); 2 bad options.`;
+Exit codes: 0 loaded and all checks passed; 1 too many rejected records, a changed
+file, a failed check, another run holding the warehouse, or another error (the
+warehouse is left as it was); 2 bad options.`;
 
 interface LocalOptions {
   readonly data?: string;
-  readonly db: string;
+  readonly location: WarehouseLocation;
   readonly reset: boolean;
+  readonly reloadChanged: boolean;
   readonly maxErrors: number;
   readonly json: boolean;
 }
@@ -46,7 +53,9 @@ function parseOptions(args: string[]): LocalOptions | 'help' {
     options: {
       data: { type: 'string' },
       db: { type: 'string' },
+      'database-url': { type: 'string' },
       reset: { type: 'boolean', default: false },
+      'reload-changed': { type: 'boolean', default: false },
       'max-errors': { type: 'string', default: '0' },
       json: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
@@ -56,14 +65,25 @@ function parseOptions(args: string[]): LocalOptions | 'help' {
   });
   if (values.help) return 'help';
   if (values.data === '' || values.db === '') throw new UsageError('--data and --db need a folder');
+  if (values.db !== undefined && values['database-url'] !== undefined) {
+    throw new UsageError('--db (PGlite) and --database-url (a Postgres server) exclude each other');
+  }
+  const databaseUrl = values['database-url'];
+  if (databaseUrl !== undefined && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
+    throw new UsageError('--database-url needs a postgres://… URL');
+  }
   return {
     data: values.data,
-    db: values.db ?? DEFAULT_DB_DIR,
+    location: databaseUrl ? { databaseUrl } : { dbDir: values.db ?? DEFAULT_DB_DIR },
     reset: values.reset,
+    reloadChanged: values['reload-changed'],
     maxErrors: wholeNumber('--max-errors', values['max-errors']),
     json: values.json,
   };
 }
+
+/** Errors that end a run with exit code 1 and a message, the warehouse untouched. */
+const EXPECTED_FAILURES = [TooManyRejectsError, ChangedFileError, DatabaseBusyError] as const;
 
 async function main(args: string[]): Promise<number> {
   const options = parseOptions(args);
@@ -72,39 +92,33 @@ async function main(args: string[]): Promise<number> {
     return 0;
   }
   const dataDir = options.data ?? (await ensureDefaultSample());
-  const release = lockDatabaseDir(options.db);
-  const releaseOnSignal = () => {
-    release();
-    process.exit(130);
-  };
-  process.once('SIGINT', releaseOnSignal).once('SIGTERM', releaseOnSignal);
+  const progress = progressLine();
   try {
-    if (options.reset) rmSync(options.db, { recursive: true, force: true });
-    const engine = await openPglite(options.db);
-    const progress = progressLine();
-    try {
-      const report = await runLocalEtl(engine, { dataDir, maxErrors: options.maxErrors, onProgress: progress.update });
-      progress.done();
-      print(report, options.json);
-      return 0;
-    } catch (error) {
-      progress.done();
-      if (error instanceof ChecksFailedError) {
-        print(error.report, options.json);
-        console.error(`${error.message}\nThe load was rolled back: the warehouse is as it was before this run.`);
-        return 1;
-      }
-      if (error instanceof TooManyRejectsError) {
-        console.error(`${error.message}\nThe warehouse is as it was before this run. Fix the records or raise --max-errors.`);
-        return 1;
-      }
-      throw error;
-    } finally {
-      await engine.close();
+    const report = await withWarehouse(options.location, options.reset, (engine) =>
+      runLocalEtl(engine, {
+        dataDir,
+        maxErrors: options.maxErrors,
+        reloadChanged: options.reloadChanged,
+        rebuild: options.reset,
+        onProgress: progress.update,
+      }),
+    );
+    progress.done();
+    print(report, options.json);
+    return 0;
+  } catch (error) {
+    progress.done();
+    const untouched = `The warehouse (${describeLocation(options.location)}) is as it was before this run.`;
+    if (error instanceof ChecksFailedError) {
+      print(error.report, options.json);
+      console.error(`${error.message}\nThe load was rolled back. ${untouched}`);
+      return 1;
     }
-  } finally {
-    process.off('SIGINT', releaseOnSignal).off('SIGTERM', releaseOnSignal);
-    release();
+    if (EXPECTED_FAILURES.some((kind) => error instanceof kind)) {
+      console.error(`${(error as Error).message}\n${untouched}`);
+      return 1;
+    }
+    throw error;
   }
 }
 

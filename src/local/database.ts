@@ -1,4 +1,8 @@
 import { PGlite, type Transaction } from '@electric-sql/pglite';
+import { Client, types } from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 
 /** The few operations the local runner needs from a Postgres engine. */
 export interface LocalDatabase {
@@ -12,25 +16,23 @@ export interface LocalDatabase {
 export interface LocalEngine {
   /** Runs `work` in one transaction: committed when it resolves, rolled back when it throws. */
   transaction<T>(work: (db: LocalDatabase) => Promise<T>): Promise<T>;
-  /** Runs `work` outside a transaction. */
+  /** Runs statements outside a transaction. */
   readonly db: LocalDatabase;
   close(): Promise<void>;
 }
 
-function quoteIdentifier(name: string): string {
-  return `"${name.replace(/"/g, '""')}"`;
+function copyCommand(table: string, columns: readonly string[], source: string): string {
+  const quote = (name: string) => `"${name.replace(/"/g, '""')}"`;
+  return `COPY ${quote(table)} (${columns.map(quote).join(', ')}) FROM ${source} WITH (FORMAT csv)`;
 }
 
-function wrap(target: PGlite | Transaction): LocalDatabase {
+function pgliteDatabase(target: PGlite | Transaction): LocalDatabase {
   return {
     async query<Row extends object>(sql: string) {
       return (await target.query<Row>(sql)).rows;
     },
     async copyCsv(table, columns, csv) {
-      const columnList = columns.map(quoteIdentifier).join(', ');
-      await target.query(`COPY ${quoteIdentifier(table)} (${columnList}) FROM '/dev/blob' WITH (FORMAT csv)`, [], {
-        blob: new Blob([csv]),
-      });
+      await target.query(copyCommand(table, columns, "'/dev/blob'"), [], { blob: new Blob([csv]) });
     },
   };
 }
@@ -42,8 +44,54 @@ function wrap(target: PGlite | Transaction): LocalDatabase {
 export async function openPglite(dataDir?: string): Promise<LocalEngine> {
   const pglite = await PGlite.create(dataDir);
   return {
-    db: wrap(pglite),
-    transaction: (work) => pglite.transaction((tx) => work(wrap(tx))),
+    db: pgliteDatabase(pglite),
+    transaction: (work) => pglite.transaction((tx) => work(pgliteDatabase(tx))),
     close: () => pglite.close(),
   };
+}
+
+/**
+ * Connects to a Postgres server (`postgres://user@host:port/db`). Values come back as
+ * PGlite returns them (see {@link numberAwareParser}), so both engines report alike.
+ */
+export async function openPostgres(url: string): Promise<LocalEngine> {
+  const client = new Client({ connectionString: url, types: { getTypeParser: numberAwareParser } });
+  await client.connect();
+  const db: LocalDatabase = {
+    async query<Row extends object>(sql: string) {
+      const result = await client.query(sql);
+      // A multi-statement text returns one result per statement: the runner sends one.
+      return (Array.isArray(result) ? [] : result.rows) as Row[];
+    },
+    async copyCsv(table, columns, csv) {
+      await pipeline(Readable.from([csv]), client.query(copyFrom(copyCommand(table, columns, 'STDIN'))));
+    },
+  };
+  return {
+    db,
+    async transaction(work) {
+      await client.query('BEGIN');
+      try {
+        const result = await work(db);
+        await client.query('COMMIT');
+        return result;
+      } catch (error) {
+        await client.query('ROLLBACK');
+        throw error;
+      }
+    },
+    close: () => client.end(),
+  };
+}
+
+const INT8 = 20;
+const NUMERIC = 1700;
+const TIMESTAMP = 1114;
+
+/** Parses BIGINT and NUMERIC as numbers and TIMESTAMP (without time zone) as UTC, as PGlite does. */
+function numberAwareParser(oid: number, format?: string): (value: string) => unknown {
+  if (oid === INT8) return (value) => (Number.isSafeInteger(Number(value)) ? Number(value) : value);
+  if (oid === NUMERIC) return Number;
+  if (oid === TIMESTAMP) return (value) => new Date(`${value.replace(' ', 'T')}Z`);
+  return types.getTypeParser(oid, format as 'text');
 }

@@ -57,6 +57,11 @@ export interface LocalRunOptions {
    * @default false
    */
   readonly reloadChanged?: boolean;
+  /**
+   * Drop every table first and load all files, in the same transaction as the load.
+   * @default false
+   */
+  readonly rebuild?: boolean;
   /** Called after each source file. */
   readonly onProgress?: (progress: CopyProgress) => void;
 }
@@ -89,12 +94,13 @@ export function localCopySource(maxErrors: number): CopySource {
  * Loads the files of the data folder that the warehouse has not loaded yet, on a local
  * Postgres engine, in one transaction: schema (created where missing), COPY (from the
  * new files only), transform (upserts), manifest, checks and summary. A run that finds
- * nothing new changes nothing. When a COPY rejects too many records or a check fails,
+ * nothing new changes nothing. With `rebuild`, every table is dropped and all files load. When a COPY rejects too many records or a check fails,
  * everything rolls back and the warehouse and its manifest are as they were.
  * @throws TooManyRejectsError, ChecksFailedError, ChangedFileError, or the database's error
  */
 export async function runLocalEtl(engine: LocalEngine, options: LocalRunOptions): Promise<LocalRunReport> {
-  const plan = buildLoadPlan(readSqlFiles(), localCopySource(options.maxErrors ?? 0), 'incremental');
+  const mode = options.rebuild ? 'rebuild' : 'incremental';
+  const plan = buildLoadPlan(readSqlFiles(), localCopySource(options.maxErrors ?? 0), mode);
   return engine.transaction(async (db) => {
     const report = await runPlan(db, plan, options);
     if (report.checks.some((check) => !check.ok)) throw new ChecksFailedError(report);
@@ -102,19 +108,8 @@ export async function runLocalEtl(engine: LocalEngine, options: LocalRunOptions)
   });
 }
 
-/**
- * Drops every table of the warehouse (the `reset` statements of sql/), in one
- * transaction, so the next load starts from nothing.
- */
-export async function resetWarehouse(engine: LocalEngine): Promise<void> {
-  const reset = buildLoadPlan(readSqlFiles(), localCopySource(0)).filter((statement) => statement.kind === 'reset');
-  await engine.transaction(async (db) => {
-    for (const statement of reset) await db.query(adaptForPostgres(statement.sql));
-  });
-}
-
 async function runPlan(db: LocalDatabase, plan: readonly PlannedStatement[], options: LocalRunOptions): Promise<LocalRunReport> {
-  const manifest = await readManifest(db);
+  const manifest = options.rebuild ? [] : await readManifest(db);
   const decisions = new Map<PlannedStatement, FileDecisions>();
   for (const statement of plan.filter((s) => s.kind === 'copy')) {
     const prefix = path.join(options.dataDir, parseCopyStatement(statement.sql).fromKey);
@@ -130,7 +125,7 @@ async function runPlan(db: LocalDatabase, plan: readonly PlannedStatement[], opt
   let summary: Record<string, number | string> | undefined;
   let rejected = 0;
   for (const statement of plan) {
-    if (!loading && (statement.kind === 'schema' || statement.kind === 'transform' || statement.kind === 'copy')) {
+    if (!loading && statement.kind !== 'check' && statement.kind !== 'summary') {
       continue;
     }
     if (statement.kind === 'copy') {

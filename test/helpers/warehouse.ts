@@ -1,6 +1,6 @@
 import { afterAll, beforeAll } from 'vitest';
 import { openPglite, type LocalEngine } from '../../src/local/database';
-import { resetWarehouse, runLocalEtl, type LocalRunOptions, type LocalRunReport } from '../../src/local/runner';
+import { runLocalEtl, type LocalRunOptions, type LocalRunReport } from '../../src/local/runner';
 
 /** A loaded warehouse: the run's report and a way to query it. */
 export interface LoadedWarehouse {
@@ -30,8 +30,7 @@ export function sharedWarehouse(): {
   return {
     engine: current,
     async load(options) {
-      if (!options.incremental) await resetWarehouse(current());
-      const report = await runLocalEtl(current(), options);
+      const report = await runLocalEtl(current(), { rebuild: !options.incremental, ...options });
       return { report, rows: (sql) => current().db.query(sql) };
     },
   };

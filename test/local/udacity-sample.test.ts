@@ -20,8 +20,7 @@ describe.runIf(present)('the real udacity sample', () => {
     const db = path.join(tempDir(), 'db');
     const args = [path.join(PROJECT_ROOT, 'bin', 'sparkify-local.js'), '--data', SAMPLE, '--db', db, '--reset', '--json'];
     const run = await runNode(args);
-    expect(run.stderr).toBe('');
-    expect(run.code).toBe(0);
+    expect(run.code, run.stderr).toBe(0);
     const report = JSON.parse(run.stdout);
     expect(report.tables).toEqual({
       staging_events: 8056,
