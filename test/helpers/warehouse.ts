@@ -1,5 +1,5 @@
 import { afterAll, beforeAll } from 'vitest';
-import { openPglite, type LocalEngine } from '../../src/local/database';
+import type { LocalEngine } from '../../src/local/database';
 import { runLocalEtl, type LocalRunOptions, type LocalRunReport } from '../../src/local/runner';
 
 /** A loaded warehouse: the run's report and a way to query it. */
@@ -8,17 +8,20 @@ export interface LoadedWarehouse {
   rows<T extends object>(sql: string): Promise<T[]>;
 }
 
+import { openTestEngine, type EngineName } from './engines';
+
 /**
- * One in-memory PGlite for a test file (booting one takes seconds); each `load` resets
- * the warehouse and loads it from nothing, unless `incremental` is set.
+ * One engine for a test file (an in-memory PGlite takes seconds to boot; a Postgres
+ * database is made for the file); each `load` rebuilds the warehouse from nothing,
+ * unless `incremental` is set.
  */
-export function sharedWarehouse(): {
+export function sharedWarehouse(engineName: EngineName = 'pglite'): {
   load: (options: LocalRunOptions & { incremental?: boolean }) => Promise<LoadedWarehouse>;
   engine: () => LocalEngine;
 } {
   let engine: LocalEngine | undefined;
   beforeAll(async () => {
-    engine = await openPglite();
+    engine = await openTestEngine(engineName);
   });
   afterAll(async () => {
     await engine?.close();

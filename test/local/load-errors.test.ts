@@ -2,77 +2,81 @@ import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { TooManyRejectsError } from '../../src/local/local-copy';
 import { dataDir, play, song, tempDir, writeTree } from '../helpers/fixtures';
+import { ENGINES } from '../helpers/engines';
 import { sharedWarehouse } from '../helpers/warehouse';
 
-const shared = sharedWarehouse();
 
-describe('records that do not fit their columns are rejected', () => {
-  it.each([
-    ['ts not a number', { ts: 'yesterday' }, 'ts is not a whole number: "yesterday"'],
-    ['ts missing', { ts: undefined }, 'ts is required but missing'],
-    ['itemInSession a fraction', { itemInSession: 1.5 }, 'item_in_session is not a whole number: 1.5'],
-    ['sessionId out of INTEGER range', { sessionId: 2 ** 31 }, 'session_id is out of range for integer: 2147483648'],
-    ['length not a number', { length: 'long' }, 'length is not a number: "long"'],
-    ['status an object', { status: { code: 200 } }, 'status is not a whole number: {"code":200}'],
-    ['page an array', { page: ['NextSong'] }, 'page is not a string: ["NextSong"]'],
-    ['gender longer than its column', { gender: 'x'.repeat(9) }, 'gender is longer than 8 bytes'],
-  ])('%s', async (_case, fields, reason) => {
-    const bad = play({ itemInSession: 1, ...fields });
-    const dir = dataDir([], [play(), bad]);
-    const error = await shared.load({ dataDir: dir }).catch((caught: unknown) => caught);
-    expect(error).toBeInstanceOf(TooManyRejectsError);
-    expect((error as TooManyRejectsError).rejects).toEqual([
-      { file: path.join(dir, 'log_data/2018/11/2018-11-01-events.json'), line: 2, reason },
-    ]);
-    expect((error as Error).message).toContain(`2018-11-01-events.json:2: ${reason}`);
-  });
+describe.each(ENGINES)('on %s', (engine) => {
+  const shared = sharedWarehouse(engine);
 
-  it('accepts what COPY would: numeric strings for numbers, integral floats, unknown extra keys', async () => {
-    const events = [play({ ts: '1541000000123', sessionId: '5', registration: 1540919166796.0, extra: { deep: [1] } })];
-    const { report, rows } = await shared.load({ dataDir: dataDir([], events) });
-    expect(report.rejected).toBe(0);
-    expect(await rows('SELECT ts, session_id, registration FROM staging_events')).toEqual([
-      { ts: 1541000000123, session_id: 5, registration: 1540919166796 },
-    ]);
-  });
-
-  it('rejects a song without a song_id (NOT NULL)', async () => {
-    const error = await shared.load({ dataDir: dataDir([song({ song_id: null })], []) }).catch((caught: unknown) => caught);
-    expect((error as TooManyRejectsError).rejects[0].reason).toBe('song_id is required but missing');
-  });
-});
-
-describe('--max-errors (MAXERROR)', () => {
-  const events = [play(), play({ ts: 'x', itemInSession: 1 }), play({ itemInSession: 2 }), '{"broken": ', play({ itemInSession: 3 })];
-  const withTwoRejects = () =>
-    writeTree(tempDir(), {
-      'song_data/.keep.txt': '',
-      'log_data/day.json': events.map((event) => (typeof event === 'string' ? event : JSON.stringify(event))).join('\n'),
+  describe('records that do not fit their columns are rejected', () => {
+    it.each([
+      ['ts not a number', { ts: 'yesterday' }, 'ts is not a whole number: "yesterday"'],
+      ['ts missing', { ts: undefined }, 'ts is required but missing'],
+      ['itemInSession a fraction', { itemInSession: 1.5 }, 'item_in_session is not a whole number: 1.5'],
+      ['sessionId out of INTEGER range', { sessionId: 2 ** 31 }, 'session_id is out of range for integer: 2147483648'],
+      ['length not a number', { length: 'long' }, 'length is not a number: "long"'],
+      ['status an object', { status: { code: 200 } }, 'status is not a whole number: {"code":200}'],
+      ['page an array', { page: ['NextSong'] }, 'page is not a string: ["NextSong"]'],
+      ['gender longer than its column', { gender: 'x'.repeat(9) }, 'gender is longer than 8 bytes'],
+    ])('%s', async (_case, fields, reason) => {
+      const bad = play({ itemInSession: 1, ...fields });
+      const dir = dataDir([], [play(), bad]);
+      const error = await shared.load({ dataDir: dir }).catch((caught: unknown) => caught);
+      expect(error).toBeInstanceOf(TooManyRejectsError);
+      expect((error as TooManyRejectsError).rejects).toEqual([
+        { file: path.join(dir, 'log_data/2018/11/2018-11-01-events.json'), line: 2, reason },
+      ]);
+      expect((error as Error).message).toContain(`2018-11-01-events.json:2: ${reason}`);
     });
 
-  it('loads the good records and counts the rejects when they are at most N', async () => {
-    const { report } = await shared.load({ dataDir: withTwoRejects(), maxErrors: 2 });
-    expect(report.rejected).toBe(2);
-    expect(report.tables.staging_events).toBe(3);
-    expect(report.rejects.map((reject) => [reject.line, reject.reason])).toEqual([
-      [2, 'ts is not a whole number: "x"'],
-      [4, 'truncated record: a new object starts before it closes'],
-    ]);
+    it('accepts what COPY would: numeric strings for numbers, integral floats, unknown extra keys', async () => {
+      const events = [play({ ts: '1541000000123', sessionId: '5', registration: 1540919166796.0, extra: { deep: [1] } })];
+      const { report, rows } = await shared.load({ dataDir: dataDir([], events) });
+      expect(report.rejected).toBe(0);
+      expect(await rows('SELECT ts, session_id, registration FROM staging_events')).toEqual([
+        { ts: 1541000000123, session_id: 5, registration: 1540919166796 },
+      ]);
+    });
+
+    it('rejects a song without a song_id (NOT NULL)', async () => {
+      const error = await shared.load({ dataDir: dataDir([song({ song_id: null })], []) }).catch((caught: unknown) => caught);
+      expect((error as TooManyRejectsError).rejects[0].reason).toBe('song_id is required but missing');
+    });
   });
 
-  it('fails with more than N and leaves the warehouse exactly as it was', async () => {
-    const good = await shared.load({ dataDir: dataDir([song()], [play(), play({ itemInSession: 1 })]) });
-    const snapshot = await good.rows('SELECT * FROM songplays ORDER BY songplay_id');
-    const error = await shared
-      .load({ dataDir: withTwoRejects(), maxErrors: 1, incremental: true })
-      .catch((caught: unknown) => caught);
-    expect(error).toBeInstanceOf(TooManyRejectsError);
-    expect((error as Error).message).toMatch(/MAXERROR 1/);
-    const counts = await good.rows<Record<string, number>>(
-      'SELECT (SELECT COUNT(*) FROM staging_events) AS events, (SELECT COUNT(*) FROM staging_songs) AS songs',
-    );
-    expect(counts).toEqual([{ events: 2, songs: 1 }]);
-    expect(await good.rows('SELECT * FROM songplays ORDER BY songplay_id')).toEqual(snapshot);
-    expect(await good.rows('SELECT COUNT(*) AS files FROM load_manifest')).toEqual([{ files: 2 }]);
+  describe('--max-errors (MAXERROR)', () => {
+    const events = [play(), play({ ts: 'x', itemInSession: 1 }), play({ itemInSession: 2 }), '{"broken": ', play({ itemInSession: 3 })];
+    const withTwoRejects = () =>
+      writeTree(tempDir(), {
+        'song_data/.keep.txt': '',
+        'log_data/day.json': events.map((event) => (typeof event === 'string' ? event : JSON.stringify(event))).join('\n'),
+      });
+
+    it('loads the good records and counts the rejects when they are at most N', async () => {
+      const { report } = await shared.load({ dataDir: withTwoRejects(), maxErrors: 2 });
+      expect(report.rejected).toBe(2);
+      expect(report.tables.staging_events).toBe(3);
+      expect(report.rejects.map((reject) => [reject.line, reject.reason])).toEqual([
+        [2, 'ts is not a whole number: "x"'],
+        [4, 'truncated record: a new object starts before it closes'],
+      ]);
+    });
+
+    it('fails with more than N and leaves the warehouse exactly as it was', async () => {
+      const good = await shared.load({ dataDir: dataDir([song()], [play(), play({ itemInSession: 1 })]) });
+      const snapshot = await good.rows('SELECT * FROM songplays ORDER BY songplay_id');
+      const error = await shared
+        .load({ dataDir: withTwoRejects(), maxErrors: 1, incremental: true })
+        .catch((caught: unknown) => caught);
+      expect(error).toBeInstanceOf(TooManyRejectsError);
+      expect((error as Error).message).toMatch(/MAXERROR 1/);
+      const counts = await good.rows<Record<string, number>>(
+        'SELECT (SELECT COUNT(*) FROM staging_events) AS events, (SELECT COUNT(*) FROM staging_songs) AS songs',
+      );
+      expect(counts).toEqual([{ events: 2, songs: 1 }]);
+      expect(await good.rows('SELECT * FROM songplays ORDER BY songplay_id')).toEqual(snapshot);
+      expect(await good.rows('SELECT COUNT(*) AS files FROM load_manifest')).toEqual([{ files: 2 }]);
+    });
   });
 });
