@@ -1,0 +1,146 @@
+import { cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { GeneratorOptions } from '../../src/generate/events';
+import { DEFAULT_SAMPLE } from '../../src/generate/sample';
+import { logFile, writeSample } from '../../src/generate/writer';
+import { recoverPgliteFolder } from '../../src/local/pglite-store';
+import { openPostgres } from '../../src/local/database';
+import { withWarehouse, type WarehouseLocation } from '../../src/local/warehouse';
+import { runCli, startCli, waitFor } from '../helpers/cli';
+import { createTestDatabase, ENGINES, type EngineName } from '../helpers/engines';
+import { tempDir } from '../helpers/fixtures';
+import { warehouseSnapshot } from '../helpers/snapshot';
+
+// Big enough that a load takes seconds, so a run can be caught in the middle.
+const options: GeneratorOptions = { ...DEFAULT_SAMPLE, users: 200, days: 4, songs: 100, events: 80_000 };
+let generated: string;
+
+beforeAll(async () => {
+  generated = tempDir();
+  await writeSample(generated, options);
+});
+
+function dataWithDays(days: readonly number[]): string {
+  const dir = tempDir();
+  cpSync(path.join(generated, 'song_data'), path.join(dir, 'song_data'), { recursive: true });
+  mkdirSync(path.join(dir, 'log_data'));
+  for (const day of days) {
+    const target = logFile(dir, options, day);
+    mkdirSync(path.dirname(target), { recursive: true });
+    cpSync(logFile(generated, options, day), target);
+  }
+  return dir;
+}
+
+describe.each(ENGINES)('on %s', { timeout: 180_000 }, (engineName: EngineName) => {
+  let dropDatabase: (() => Promise<void>) | undefined;
+  let serverUrl = '';
+  beforeAll(async () => {
+    if (engineName === 'postgres') {
+      const database = await createTestDatabase();
+      dropDatabase = database.drop;
+      serverUrl = database.url;
+    }
+  });
+  afterAll(async () => dropDatabase?.());
+
+  /** A new warehouse location and the CLI arguments naming it (Postgres: emptied first). */
+  async function freshWarehouse(): Promise<{ where: WarehouseLocation; args: string[] }> {
+    if (engineName === 'pglite') {
+      const dbDir = path.join(tempDir(), 'db');
+      return { where: { dbDir }, args: ['--db', dbDir] };
+    }
+    const empty = dataWithDays([]);
+    const reset = await runCli('local.ts', ['--database-url', serverUrl, '--data', empty, '--reset']);
+    expect(reset.code, reset.stderr).toBe(0);
+    return { where: { databaseUrl: serverUrl }, args: ['--database-url', serverUrl] };
+  }
+
+  const snapshot = (where: WarehouseLocation) => withWarehouse(where, false, (engine) => warehouseSnapshot(engine.db));
+
+  /**
+   * A Postgres server finds out that a killed client is gone only when its statement
+   * next talks to it; until then it holds the transaction (invisible to others) and the
+   * load lock. Wait for it to roll back, as a user would see it report "busy" meanwhile.
+   */
+  async function serverNoticedTheKill(): Promise<void> {
+    if (engineName !== 'postgres') return;
+    const engine = await openPostgres(serverUrl);
+    try {
+      const deadline = Date.now() + 60_000;
+      for (;;) {
+        const [{ held }] = await engine.db.query<{ held: number }>(
+          "SELECT COUNT(*) AS held FROM pg_locks WHERE locktype = 'advisory'",
+        );
+        if (held === 0) return;
+        if (Date.now() > deadline) throw new Error('the killed run still holds the load lock after 60 s');
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+    } finally {
+      await engine.close();
+    }
+  }
+
+  it('a run killed with SIGKILL mid-load leaves warehouse and manifest as they were; the next run loads it all', async () => {
+    const { where, args } = await freshWarehouse();
+    const data = dataWithDays([0]);
+    expect((await runCli('local.ts', [...args, '--data', data])).code).toBe(0);
+    const before = await snapshot(where);
+
+    const full = dataWithDays([0, 1, 2, 3]);
+    const run = startCli('local.ts', [...args, '--data', full]);
+    await waitFor(() => /loading staging_events/.test(run.stderr()), 60_000, 'the load to be under way');
+    run.child.kill('SIGKILL');
+    expect((await run.finished).signal).toBe('SIGKILL');
+    await serverNoticedTheKill();
+
+    expect(await snapshot(where)).toEqual(before);
+    const retry = await runCli('local.ts', [...args, '--data', full, '--json']);
+    expect(retry.code, retry.stderr).toBe(0);
+    expect(JSON.parse(retry.stdout)).toMatchObject({ loadedFiles: 3, skippedFiles: options.songs + 1 });
+
+    const reference = await freshWarehouse();
+    expect((await runCli('local.ts', [...reference.args, '--data', full])).code).toBe(0);
+    expect(await snapshot(where)).toEqual(await snapshot(reference.where));
+  });
+
+  it('two runs at once: the second refuses with a clear message, and nothing loads twice', async () => {
+    const { where, args } = await freshWarehouse();
+    const data = dataWithDays([0, 1, 2, 3]);
+    const first = startCli('local.ts', [...args, '--data', data, '--json']);
+    await waitFor(() => /loading/.test(first.stderr()), 60_000, 'the first run to hold the warehouse');
+    const second = await runCli('local.ts', [...args, '--data', data, '--json']);
+    expect(second.code).toBe(1);
+    expect(second.stderr).toMatch(/in use by another run|holds the load lock/);
+    const firstResult = await first.finished;
+    expect(firstResult.code, firstResult.stderr).toBe(0);
+
+    const third = await runCli('local.ts', [...args, '--data', data, '--json']);
+    expect(JSON.parse(third.stdout)).toMatchObject({ loadedFiles: 0, tables: JSON.parse(firstResult.stdout).tables });
+    const manifest = (await snapshot(where)).manifest;
+    expect(manifest).toHaveLength(options.songs + 4);
+  });
+});
+
+describe('recovering a PGlite folder after a crash', () => {
+  function folder(dir: string, content: string): void {
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(path.join(dir, 'marker'), content);
+  }
+  const marker = (dir: string) => (existsSync(path.join(dir, 'marker')) ? readFileSync(path.join(dir, 'marker'), 'utf8') : undefined);
+
+  it.each([
+    ['killed while loading: the half-written copy goes', { live: 'old', work: 'half' }, 'old'],
+    ['killed after the copy closed, before the swap: the complete copy becomes live', { live: 'old', next: 'new' }, 'new'],
+    ['killed between the two renames: the complete copy becomes live', { previous: 'old', next: 'new' }, 'new'],
+    ['killed before removing the old folder: it goes', { live: 'new', previous: 'old' }, 'new'],
+  ] as const)('%s', (_case, state: Partial<Record<'live' | 'work' | 'next' | 'previous', string>>, expected) => {
+    const db = path.join(tempDir(), 'db');
+    const suffix = { live: '', work: '.work', next: '.next', previous: '.previous' };
+    for (const [kind, content] of Object.entries(state)) folder(`${db}${suffix[kind as keyof typeof suffix]}`, content);
+    recoverPgliteFolder(db);
+    expect(marker(db)).toBe(expected);
+    for (const leftover of ['.work', '.next', '.previous']) expect(existsSync(`${db}${leftover}`)).toBe(false);
+  });
+});
