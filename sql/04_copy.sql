@@ -1,6 +1,8 @@
--- Load the raw JSON from S3 into the staging tables. Each {{ name }} is replaced by a
--- SQL literal that src/sql/render.ts escapes; nothing else is substituted.
+-- Load the raw JSON from S3 into the staging tables. Each placeholder in double braces
+-- becomes a SQL literal that src/sql/render.ts escapes; nothing else is substituted.
 -- REGION is always given, so a bucket in another region than the warehouse works.
+-- STATUPDATE ON refreshes the staging tables' statistics, so the transform's joins are
+-- planned on real row counts (the local loader runs ANALYZE for it).
 
 -- Event keys are camelCase: a JSONPaths file maps them to columns by position.
 -- Plain 'auto' would match them case-sensitively against the lower-case columns and
@@ -12,7 +14,7 @@ FORMAT AS JSON {{ log_jsonpaths_uri }}
 REGION {{ source_region }}
 MAXERROR {{ max_errors }}
 COMPUPDATE OFF
-STATUPDATE OFF;
+STATUPDATE ON;
 
 -- Song keys already match the staging_songs columns, so 'auto' maps them by name.
 COPY staging_songs
@@ -22,4 +24,4 @@ FORMAT AS JSON 'auto'
 REGION {{ source_region }}
 MAXERROR {{ max_errors }}
 COMPUPDATE OFF
-STATUPDATE OFF;
+STATUPDATE ON;

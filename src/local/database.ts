@@ -6,8 +6,8 @@ import { pipeline } from 'node:stream/promises';
 
 /** The few operations the local runner needs from a Postgres engine. */
 export interface LocalDatabase {
-  /** Runs one statement and returns its rows. */
-  query<Row extends object>(sql: string): Promise<Row[]>;
+  /** Runs one statement, with `$1`… bound to `params` when given, and returns its rows. */
+  query<Row extends object>(sql: string, params?: readonly unknown[]): Promise<Row[]>;
   /** Bulk-loads CSV text (COPY ... FROM STDIN, CSV format) into the given columns. */
   copyCsv(table: string, columns: readonly string[], csv: string): Promise<void>;
 }
@@ -28,8 +28,8 @@ function copyCommand(table: string, columns: readonly string[], source: string):
 
 function pgliteDatabase(target: PGlite | Transaction): LocalDatabase {
   return {
-    async query<Row extends object>(sql: string) {
-      return (await target.query<Row>(sql)).rows;
+    async query<Row extends object>(sql: string, params?: readonly unknown[]) {
+      return (await target.query<Row>(sql, params ? [...params] : undefined)).rows;
     },
     async copyCsv(table, columns, csv) {
       await target.query(copyCommand(table, columns, "'/dev/blob'"), [], { blob: new Blob([csv]) });
@@ -58,8 +58,8 @@ export async function openPostgres(url: string): Promise<LocalEngine> {
   const client = new Client({ connectionString: url, types: { getTypeParser: numberAwareParser } });
   await client.connect();
   const db: LocalDatabase = {
-    async query<Row extends object>(sql: string) {
-      const result = await client.query(sql);
+    async query<Row extends object>(sql: string, params?: readonly unknown[]) {
+      const result = await client.query(sql, params ? [...params] : undefined);
       // A multi-statement text returns one result per statement: the runner sends one.
       return (Array.isArray(result) ? [] : result.rows) as Row[];
     },

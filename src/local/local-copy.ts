@@ -27,6 +27,8 @@ export interface CopyOutcome {
   readonly rejected: number;
   /** The first rejected records, for the report. */
   readonly rejects: readonly RejectedRecord[];
+  /** Seconds spent in the bulk COPY into the table (the rest of the time is reading and typing). */
+  readonly copySeconds: number;
 }
 
 /** Progress of a COPY, reported after each file. */
@@ -79,6 +81,8 @@ export interface ParsedCopy {
   /** `auto` (keys match column names), or the key of a JSONPaths file. */
   readonly jsonFormat: 'auto' | { readonly jsonPathsKey: string };
   readonly maxErrors: number;
+  /** Whether COPY refreshes the table's statistics afterwards (STATUPDATE ON). */
+  readonly updateStatistics: boolean;
 }
 
 const LITERAL = "'((?:[^']|'')*)'";
@@ -99,6 +103,7 @@ export function parseCopyStatement(sql: string): ParsedCopy {
     fromKey: keyInLocalBucket(unquote(from)),
     jsonFormat: jsonFormat.toLowerCase() === 'auto' ? 'auto' : { jsonPathsKey: keyInLocalBucket(jsonFormat) },
     maxErrors: maxErrors === undefined ? 0 : Number(maxErrors),
+    updateStatistics: /\bSTATUPDATE\s+(ON|TRUE)\b/i.test(sql),
   };
 }
 
@@ -114,10 +119,14 @@ function keyInLocalBucket(uri: string): string {
   return uri.slice(prefix.length);
 }
 
+/** Runs one COPY statement of the plan against local files (see {@link runCopyLocally}). */
+export type LocalCopyRunner = (db: LocalDatabase, copySql: string, options: LocalCopyOptions) => Promise<CopyOutcome>;
+
 /**
  * Runs a COPY statement against local files: reads the given files (by default every
  * `*.json` file under the statement's prefix, recursively, in path order), types each
- * record for the table's columns and bulk-loads the rows in chunks. Records that don't parse or don't fit are
+ * record for the table's columns and bulk-loads the rows in chunks, then updates the
+ * table's statistics if the statement says STATUPDATE ON. Records that don't parse or don't fit are
  * rejected; more than MAXERROR rejects stops the COPY with {@link TooManyRejectsError}.
  */
 export async function runCopyLocally(db: LocalDatabase, copySql: string, options: LocalCopyOptions): Promise<CopyOutcome> {
@@ -129,15 +138,18 @@ export async function runCopyLocally(db: LocalDatabase, copySql: string, options
   const rejects: RejectedRecord[] = [];
   let rejected = 0;
   let rows = 0;
+  let copySeconds = 0;
   const rowsPerFile: number[] = [];
   let chunk: string[] = [];
   const flush = async () => {
     if (chunk.length === 0) return;
+    const started = performance.now();
     await db.copyCsv(
       copy.table,
       columns.map((column) => column.name),
       chunk.join('\n') + '\n',
     );
+    copySeconds += (performance.now() - started) / 1000;
     rows += chunk.length;
     chunk = [];
   };
@@ -158,7 +170,8 @@ export async function runCopyLocally(db: LocalDatabase, copySql: string, options
     options.onProgress?.({ table: copy.table, filesDone: done + 1, filesTotal: files.length, rows: rows + chunk.length });
   }
   await flush();
-  return { table: copy.table, rows, rowsPerFile, rejected, rejects };
+  if (copy.updateStatistics) await db.query(`ANALYZE ${copy.table}`);
+  return { table: copy.table, rows, rowsPerFile, rejected, rejects, copySeconds };
 }
 
 async function stagingColumns(db: LocalDatabase, table: string): Promise<StagingColumn[]> {

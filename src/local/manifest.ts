@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { createReadStream, statSync } from 'node:fs';
+import { createReadStream, readFileSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import type { LocalDatabase } from './database';
 import { toCsvField, type StagingColumn } from './staging-columns';
@@ -57,10 +57,14 @@ export function describeFiles(dataDir: string, paths: readonly string[]): Source
   });
 }
 
-/** The SHA-256 of a file's content, read as a stream. */
-export async function hashFile(file: string): Promise<string> {
+/** Files up to this size are hashed in one read; larger ones as a stream. */
+const READ_WHOLE_BYTES = 1 << 20;
+
+/** The SHA-256 of a file's content. */
+export async function hashFile(file: string, sizeBytes: number): Promise<string> {
   const hash = createHash('sha256');
-  for await (const chunk of createReadStream(file, { highWaterMark: 1 << 20 })) hash.update(chunk as Buffer);
+  if (sizeBytes <= READ_WHOLE_BYTES) return hash.update(readFileSync(file)).digest('hex');
+  for await (const chunk of createReadStream(file, { highWaterMark: READ_WHOLE_BYTES })) hash.update(chunk as Buffer);
   return hash.digest('hex');
 }
 
@@ -88,7 +92,7 @@ export async function decideFiles(
       unchanged.push(file);
       continue;
     }
-    const contentHash = await hashFile(file.path);
+    const contentHash = await hashFile(file.path, file.sizeBytes);
     if (known?.contentHash === contentHash) {
       unchanged.push(file);
     } else if (known) {

@@ -9,6 +9,7 @@ import {
   parseCopyStatement,
   runCopyLocally,
   type CopyProgress,
+  type LocalCopyRunner,
   type RejectedRecord,
 } from './local-copy';
 import { decideFiles, describeFiles, readManifest, recordFiles, type FileDecisions } from './manifest';
@@ -41,6 +42,21 @@ export interface LocalRunReport {
   readonly skippedFiles: number;
   /** The first rejected records. */
   readonly rejects: readonly RejectedRecord[];
+  /** Where the run's time went, in seconds. */
+  readonly phaseSeconds: PhaseSeconds;
+}
+
+/**
+ * Where a run's time goes: `files` (listing, and hashing new files against the
+ * manifest), `parse` (reading, parsing and typing records), `copy` (bulk COPY into
+ * staging), `transform` (schema and staging-to-star SQL), `checks` (checks and summary).
+ */
+export interface PhaseSeconds {
+  files: number;
+  parse: number;
+  copy: number;
+  transform: number;
+  checks: number;
 }
 
 /** Options of a local run. */
@@ -64,6 +80,11 @@ export interface LocalRunOptions {
   readonly rebuild?: boolean;
   /** Called after each source file. */
   readonly onProgress?: (progress: CopyProgress) => void;
+  /**
+   * What runs the COPY statements (the benchmark swaps in a row-by-row INSERT loader).
+   * @default runCopyLocally
+   */
+  readonly copyRunner?: LocalCopyRunner;
 }
 
 /** Thrown when data-quality checks fail; the load was rolled back. */
@@ -109,12 +130,21 @@ export async function runLocalEtl(engine: LocalEngine, options: LocalRunOptions)
 }
 
 async function runPlan(db: LocalDatabase, plan: readonly PlannedStatement[], options: LocalRunOptions): Promise<LocalRunReport> {
+  const phases: PhaseSeconds = { files: 0, parse: 0, copy: 0, transform: 0, checks: 0 };
+  const timed = async <T>(phase: keyof PhaseSeconds, work: () => Promise<T>): Promise<T> => {
+    const started = performance.now();
+    try {
+      return await work();
+    } finally {
+      phases[phase] += (performance.now() - started) / 1000;
+    }
+  };
   const manifest = options.rebuild ? [] : await readManifest(db);
   const decisions = new Map<PlannedStatement, FileDecisions>();
   for (const statement of plan.filter((s) => s.kind === 'copy')) {
     const prefix = path.join(options.dataDir, parseCopyStatement(statement.sql).fromKey);
     const files = describeFiles(options.dataDir, listJsonFiles(prefix));
-    decisions.set(statement, await decideFiles(files, manifest, options.reloadChanged ?? false));
+    decisions.set(statement, await timed('files', () => decideFiles(files, manifest, options.reloadChanged ?? false)));
   }
   const all = [...decisions.values()];
   const nothingNew = all.every((decision) => decision.load.length === 0 && decision.redelivered.length === 0);
@@ -130,21 +160,29 @@ async function runPlan(db: LocalDatabase, plan: readonly PlannedStatement[], opt
     }
     if (statement.kind === 'copy') {
       const decision = decisions.get(statement) as FileDecisions;
-      const outcome = await runCopyLocally(db, statement.sql, {
-        dataDir: options.dataDir,
-        files: decision.load.map((file) => file.path),
-        fallbackJsonPaths: PROJECT_JSONPATHS,
-        onProgress: options.onProgress,
-      });
+      const copyRunner = options.copyRunner ?? runCopyLocally;
+      const outcome = await timed('parse', () =>
+        copyRunner(db, statement.sql, {
+          dataDir: options.dataDir,
+          files: decision.load.map((file) => file.path),
+          fallbackJsonPaths: PROJECT_JSONPATHS,
+          onProgress: options.onProgress,
+        }),
+      );
+      phases.parse -= outcome.copySeconds;
+      phases.copy += outcome.copySeconds;
       rejected += outcome.rejected;
       rejects.push(...outcome.rejects);
-      await recordFiles(db, [
-        ...decision.load.map((file, index) => ({ ...file, rowsLoaded: outcome.rowsPerFile[index] })),
-        ...decision.redelivered.map((file) => ({ ...file, rowsLoaded: 0 })),
-      ]);
+      await timed('files', () =>
+        recordFiles(db, [
+          ...decision.load.map((file, index) => ({ ...file, rowsLoaded: outcome.rowsPerFile[index] })),
+          ...decision.redelivered.map((file) => ({ ...file, rowsLoaded: 0 })),
+        ]),
+      );
       continue;
     }
-    const rows = await db.query<Record<string, number | string>>(adaptForPostgres(statement.sql));
+    const phase = statement.kind === 'check' || statement.kind === 'summary' ? 'checks' : 'transform';
+    const rows = await timed(phase, () => db.query<Record<string, number | string>>(adaptForPostgres(statement.sql)));
     if (statement.kind === 'check') {
       const failures = Number(rows[0]?.failures);
       checks.push({ name: statement.checkName ?? statement.file, ok: failures === 0, failures });
@@ -162,6 +200,7 @@ async function runPlan(db: LocalDatabase, plan: readonly PlannedStatement[], opt
     loadedFiles: sum(all.map((decision) => decision.load.length)),
     skippedFiles: sum(all.map((decision) => decision.unchanged.length + decision.redelivered.length)),
     rejects,
+    phaseSeconds: phases,
   };
 }
 

@@ -34,7 +34,7 @@ describe('buildLoadPlan on sql/', () => {
         "REGION 'us-west-2'",
         'MAXERROR 0',
         'COMPUPDATE OFF',
-        'STATUPDATE OFF;',
+        'STATUPDATE ON;',
       ].join('\n'),
     );
   });

@@ -1,0 +1,91 @@
+import * as path from 'node:path';
+import { parseArgs } from 'node:util';
+import { checkTargets, formatTable, phasesTable, runsTable } from '../bench/report';
+import { runBenchmark } from '../bench/run-bench';
+import { UsageError, runCli, wholeNumber } from './run-cli';
+
+const DEFAULT_SIZES = [8_000, 80_000, 800_000];
+const HELP = `Usage: npm run bench -- [--events N,N,...] [--database-url URL] [--json]
+
+Measures the local load on the same generated data, side by side:
+  ours    the real load: streaming parse, bulk COPY into staging, transform, checks
+  naive   the same transform, staging filled by one parameterised INSERT per record
+  floor   only reading the same bytes and bulk-copying them, a line per row, into an
+          unindexed table (no JSON parsing, no transform)
+then the incremental case: a warehouse holding 30 days, one new day arrives.
+Each run starts from a new PGlite folder (opening it is not timed). Generated data is
+kept under .sparkify/bench/ for the next run. Prints a table and whether the targets
+were met; exits 0 either way (the numbers are the result).
+
+Options:
+  --events N,N,...    event counts, smallest first (default: ${DEFAULT_SIZES.join(',')});
+                      naive runs only up to the second size (it takes too long beyond)
+  --database-url URL  also run every method on this Postgres server (its public
+                      schema is dropped and made again: use a throwaway database)
+  --json              print only {"runs":[...],"incremental":{...}}
+  -h, --help          show this help`;
+
+async function main(args: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      events: { type: 'string', default: DEFAULT_SIZES.join(',') },
+      'database-url': { type: 'string' },
+      json: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+    strict: true,
+  });
+  if (values.help) {
+    console.log(HELP);
+    return 0;
+  }
+  const sizes = values.events.split(',').map((size) => wholeNumber('--events', size));
+  if (sizes.length === 0 || sizes.some((size) => size < 1)) throw new UsageError('--events needs counts ≥ 1');
+  const log = (line: string) => process.stderr.write(`${line}\n`);
+  const { runs, incremental, naiveSkipped } = await runBenchmark({
+    sizes,
+    databaseUrl: values['database-url'],
+    naiveMaxEvents: sizes[Math.min(1, sizes.length - 1)],
+    incrementalEvents: sizes[Math.min(1, sizes.length - 1)],
+    dataRoot: path.join('.sparkify', 'bench'),
+    log,
+  });
+  if (values.json) {
+    console.log(
+      JSON.stringify({
+        runs: runs.map(({ engine, method, events, seconds, eventsPerSecond, peakRssMb }) => ({
+          engine,
+          method,
+          events,
+          seconds,
+          eventsPerSecond,
+          peakRssMb,
+        })),
+        incremental: {
+          historyEvents: incremental.historyEvents,
+          newEvents: incremental.newEvents,
+          seconds: incremental.seconds,
+          fullReloadSeconds: incremental.fullReloadSeconds,
+        },
+      }),
+    );
+    return 0;
+  }
+  console.log(runsTable(runs));
+  if (naiveSkipped.length > 0) {
+    console.log(`\nnaive: not run at ${naiveSkipped.join(', ')} events (row-by-row INSERT takes too long beyond the second size)`);
+  }
+  console.log(`\nWhere the time of "ours" goes (seconds, share of the run):\n${phasesTable(runs)}`);
+  console.log(
+    `\nIncremental: ${incremental.newEvents.toLocaleString('en-US')} new events on a warehouse of ` +
+      `${incremental.historyEvents.toLocaleString('en-US')}: ${incremental.seconds.toFixed(2)} s; that day into an ` +
+      `empty warehouse: ${incremental.dayIntoEmptySeconds.toFixed(2)} s; all 31 days from nothing: ` +
+      `${incremental.fullReloadSeconds.toFixed(2)} s`,
+  );
+  const targets = checkTargets(runs, incremental, sizes);
+  console.log(`\nTargets:\n${formatTable(['target', 'measured', 'met'], targets.map((t) => [t.target, t.measured, t.met ? 'yes' : 'NO']))}`);
+  return 0;
+}
+
+runCli(main, HELP);
