@@ -11,7 +11,8 @@ export interface CliResult {
   readonly stderr: string;
 }
 
-const tsxArgs = (script: string) => ['--require', 'tsx/cjs', path.join(PROJECT_ROOT, 'src', 'cli', script)];
+// tsx resolved from the project, so a CLI can run with any working directory.
+const tsxArgs = (script: string) => ['--require', require.resolve('tsx/cjs'), path.join(PROJECT_ROOT, 'src', 'cli', script)];
 
 /** Runs a TypeScript CLI of `src/cli/` (through tsx, as npm run does) and waits for it. */
 export function runCli(script: string, args: readonly string[], cwd: string = PROJECT_ROOT): Promise<CliResult> {
