@@ -1,6 +1,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
+import type { CopySource } from '../../src/sql/plan';
 
 const made: string[] = [];
 process.on('exit', () => {
@@ -79,3 +80,14 @@ export function dataDir(songs: Record<string, unknown>[], events: Record<string,
   });
   return writeTree(root, files);
 }
+
+/** A COPY source like the deploy's default: the public dataset, read with a made-up role. */
+export const PUBLIC_DATASET_SOURCE: CopySource = {
+  bucket: 'udacity-dend',
+  region: 'us-west-2',
+  songPrefix: 'song_data',
+  logPrefix: 'log_data',
+  jsonPathsKey: 'log_json_path.json',
+  copyRoleArn: 'arn:aws:iam::123456789012:role/copy',
+  maxErrors: 0,
+};

@@ -1,37 +1,20 @@
-import { cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GeneratorOptions } from '../../src/generate/events';
 import { DEFAULT_SAMPLE } from '../../src/generate/sample';
-import { logFile, writeSample } from '../../src/generate/writer';
 import { recoverPgliteFolder } from '../../src/local/pglite-store';
 import { openPostgres } from '../../src/local/database';
 import { withWarehouse, type WarehouseLocation } from '../../src/local/warehouse';
 import { runCli, startCli, waitFor } from '../helpers/cli';
 import { createTestDatabase, ENGINES, type EngineName } from '../helpers/engines';
 import { tempDir } from '../helpers/fixtures';
+import { generatedDays } from '../helpers/generated-days';
 import { warehouseSnapshot } from '../helpers/snapshot';
 
 // Big enough that a load takes seconds, so a run can be caught in the middle.
 const options: GeneratorOptions = { ...DEFAULT_SAMPLE, users: 200, days: 4, songs: 100, events: 80_000 };
-let generated: string;
-
-beforeAll(async () => {
-  generated = tempDir();
-  await writeSample(generated, options);
-});
-
-function dataWithDays(days: readonly number[]): string {
-  const dir = tempDir();
-  cpSync(path.join(generated, 'song_data'), path.join(dir, 'song_data'), { recursive: true });
-  mkdirSync(path.join(dir, 'log_data'));
-  for (const day of days) {
-    const target = logFile(dir, options, day);
-    mkdirSync(path.dirname(target), { recursive: true });
-    cpSync(logFile(generated, options, day), target);
-  }
-  return dir;
-}
+const { dataWithDays } = generatedDays(options);
 
 describe.each(ENGINES)('on %s', { timeout: 180_000 }, (engineName: EngineName) => {
   let dropDatabase: (() => Promise<void>) | undefined;

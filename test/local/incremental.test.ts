@@ -1,45 +1,24 @@
-import { copyFileSync, cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GeneratorOptions } from '../../src/generate/events';
 import { DEFAULT_SAMPLE } from '../../src/generate/sample';
-import { logFile, writeSample } from '../../src/generate/writer';
+import { logFile } from '../../src/generate/writer';
 import { TooManyRejectsError } from '../../src/local/local-copy';
 import { ChangedFileError } from '../../src/local/manifest';
 import { runLocalEtl, type LocalRunOptions, type LocalRunReport } from '../../src/local/runner';
 import { withWarehouse, type WarehouseLocation } from '../../src/local/warehouse';
 import { createTestDatabase, ENGINES, type EngineName } from '../helpers/engines';
 import { tempDir } from '../helpers/fixtures';
+import { generatedDays } from '../helpers/generated-days';
 import { warehouseSnapshot } from '../helpers/snapshot';
 
 const options: GeneratorOptions = { ...DEFAULT_SAMPLE, users: 30, days: 4, songs: 40, events: 2400 };
-let generated: string;
-
-beforeAll(async () => {
-  generated = tempDir();
-  await writeSample(generated, options);
-});
-
-/** A data folder holding the songs and the given days of the generated sample. */
-function dataWithDays(days: readonly number[]): string {
-  const dir = tempDir();
-  cpSync(path.join(generated, 'song_data'), path.join(dir, 'song_data'), { recursive: true });
-  copyFileSync(path.join(generated, 'log_json_path.json'), path.join(dir, 'log_json_path.json'));
-  mkdirSync(path.join(dir, 'log_data'));
-  for (const day of days) addDay(dir, day);
-  return dir;
-}
-
-function addDay(dir: string, day: number): string {
-  const target = logFile(dir, options, day);
-  mkdirSync(path.dirname(target), { recursive: true });
-  copyFileSync(logFile(generated, options, day), target);
-  return target;
-}
+const { addDay, dataWithDays, sourceOf } = generatedDays(options);
 
 /** What a day's file holds, counted independently of the SQL. */
 function dayFacts(day: number) {
-  const events = readFileSync(logFile(generated, options, day), 'utf8')
+  const events = readFileSync(sourceOf(day), 'utf8')
     .trim()
     .split('\n')
     .map((line) => JSON.parse(line));

@@ -1,16 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { asAssertion, buildLoadPlan, toRedshiftSql, type CopySource } from '../../src/sql/plan';
+import { PUBLIC_DATASET_SOURCE } from '../helpers/fixtures';
+import { asAssertion, buildLoadPlan, toRedshiftSql } from '../../src/sql/plan';
 import { hashSqlFiles, readSqlFiles } from '../../src/sql/sql-files';
 
-const source: CopySource = {
-  bucket: 'udacity-dend',
-  region: 'us-west-2',
-  songPrefix: 'song_data',
-  logPrefix: 'log_data',
-  jsonPathsKey: 'log_json_path.json',
-  copyRoleArn: 'arn:aws:iam::123456789012:role/copy',
-  maxErrors: 0,
-};
+const source = PUBLIC_DATASET_SOURCE;
 
 describe('buildLoadPlan on sql/', () => {
   const plan = buildLoadPlan(readSqlFiles(), source);

@@ -1,7 +1,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { buildLoadPlan, toRedshiftSql, type CopySource } from '../../src/sql/plan';
+import { PUBLIC_DATASET_SOURCE } from '../helpers/fixtures';
+import { buildLoadPlan, toRedshiftSql } from '../../src/sql/plan';
 import { postgresOnlyConstructs } from '../../src/sql/redshift-compat';
 import { readSqlFiles, SQL_DIR } from '../../src/sql/sql-files';
 import { splitStatements } from '../../src/sql/split';
@@ -29,15 +30,7 @@ describe('postgresOnlyConstructs', () => {
   });
 });
 
-const source: CopySource = {
-  bucket: 'udacity-dend',
-  region: 'us-west-2',
-  songPrefix: 'song_data',
-  logPrefix: 'log_data',
-  jsonPathsKey: 'log_json_path.json',
-  copyRoleArn: 'arn:aws:iam::123456789012:role/copy',
-  maxErrors: 0,
-};
+const source = PUBLIC_DATASET_SOURCE;
 
 /** Every `.sql` file under sql/, sub-folders (such as sql/analytics/) included. */
 function allSqlFiles(dir: string = SQL_DIR): string[] {
