@@ -2,14 +2,16 @@
 -- run again on the same or overlapping staged data: rows are upserted or inserted only
 -- when missing, so repeated or out-of-order loads never duplicate anything.
 -- Epoch milliseconds become a UTC TIMESTAMP with the milliseconds kept
--- (ts / 1000 in integer arithmetic would drop them).
+-- (ts / 1000 in integer arithmetic would drop them). userId is text in the logs ('' when
+-- logged out): only a value of 1 to 9 digits is a user id, so no CAST can fail; a play
+-- with any other userId keeps a NULL user and the checks report it.
 
 -- users, step 1: forget a user whose staged latest event is newer than the one we hold.
 DELETE FROM users
 USING (
     SELECT CAST(user_id AS INTEGER) AS user_id, MAX(ts) AS latest_ts
     FROM staging_events
-    WHERE user_id <> ''
+    WHERE user_id ~ '^[0-9]{1,9}$'
     GROUP BY CAST(user_id AS INTEGER)
 ) AS staged_users
 WHERE users.user_id = staged_users.user_id
@@ -33,7 +35,7 @@ FROM (
             ORDER BY ts DESC, session_id DESC, item_in_session DESC
         ) AS recency
     FROM staging_events
-    WHERE user_id <> ''
+    WHERE user_id ~ '^[0-9]{1,9}$'
 ) AS ranked_users
 WHERE ranked_users.recency = 1
     AND NOT EXISTS (SELECT 1 FROM users WHERE users.user_id = ranked_users.user_id);
@@ -115,7 +117,7 @@ SELECT
 FROM (
     SELECT
         ts,
-        CAST(NULLIF(user_id, '') AS INTEGER) AS user_id,
+        CASE WHEN user_id ~ '^[0-9]{1,9}$' THEN CAST(user_id AS INTEGER) END AS user_id,
         level,
         session_id,
         item_in_session,

@@ -48,7 +48,7 @@ FROM (
     WHERE page = 'NextSong'
 ) AS staged_plays
 LEFT JOIN songplays
-    ON songplays.user_id = CAST(NULLIF(staged_plays.user_id, '') AS INTEGER)
+    ON CAST(songplays.user_id AS VARCHAR(32)) = staged_plays.user_id
     AND songplays.session_id = staged_plays.session_id
     AND songplays.item_in_session = staged_plays.item_in_session
 WHERE songplays.songplay_id IS NULL;

@@ -19,24 +19,39 @@ const INTEGER_RANGES: Readonly<Record<string, readonly [bigint, bigint]>> = {
 
 const NULL_FIELD = '';
 
+/** Makes one JSON value into a CSV field for a column, or says why it does not fit. */
+export type FieldConverter = (value: unknown) => Converted;
+
 /**
- * Converts a JSON value to a CSV field for a column, as Redshift's COPY would type it:
- * integers must be whole numbers in range, doubles finite numbers, strings fit their
- * length; null or a missing key is NULL unless the column is NOT NULL.
+ * The converter of a column, chosen once for its type, as Redshift's COPY would type a
+ * JSON value: integers must be whole numbers in range, doubles finite numbers, strings
+ * fit their length; null or a missing key is NULL unless the column is NOT NULL.
  */
+export function fieldConverter(column: StagingColumn): FieldConverter {
+  const convert = typedConverter(column);
+  return (value) => {
+    if (value === null || value === undefined) {
+      return column.nullable ? { field: NULL_FIELD } : { error: `${column.name} is required but missing` };
+    }
+    return convert(value);
+  };
+}
+
+/** Converts one value for a column (see {@link fieldConverter}). */
 export function toCsvField(value: unknown, column: StagingColumn): Converted {
-  if (value === null || value === undefined) {
-    return column.nullable ? { field: NULL_FIELD } : { error: `${column.name} is required but missing` };
-  }
+  return fieldConverter(column)(value);
+}
+
+function typedConverter(column: StagingColumn): FieldConverter {
   const range = INTEGER_RANGES[column.type];
-  if (range) return toInteger(value, column, range);
+  if (range) return (value) => toInteger(value, column, range);
   if (column.type === 'double precision' || column.type === 'real' || column.type === 'numeric') {
-    return toNumber(value, column);
+    return (value) => toNumber(value, column);
   }
   if (column.type === 'character varying' || column.type === 'text' || column.type === 'character') {
-    return toText(value, column);
+    return (value) => toText(value, column);
   }
-  return { error: `${column.name} has type ${column.type}, which the local loader does not load` };
+  return () => ({ error: `${column.name} has type ${column.type}, which the local loader does not load` });
 }
 
 function toInteger(value: unknown, column: StagingColumn, [min, max]: readonly [bigint, bigint]): Converted {
@@ -68,7 +83,8 @@ function toText(value: unknown, column: StagingColumn): Converted {
   if (text.includes('\u0000')) {
     return { error: `${column.name} contains a NUL character` };
   }
-  if (column.maxBytes !== undefined && Buffer.byteLength(text, 'utf8') > column.maxBytes) {
+  // A UTF-8 character takes at most 3 bytes per UTF-16 unit: count bytes only when it may matter.
+  if (column.maxBytes !== undefined && text.length * 3 > column.maxBytes && Buffer.byteLength(text, 'utf8') > column.maxBytes) {
     return { error: `${column.name} is longer than ${column.maxBytes} bytes` };
   }
   return { field: `"${text.replace(/"/g, '""')}"` };

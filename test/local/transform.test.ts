@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { ChecksFailedError } from '../../src/local/runner';
 import { dataDir, play, song } from '../helpers/fixtures';
 import { ENGINES } from '../helpers/engines';
 import { sharedWarehouse } from '../helpers/warehouse';
@@ -36,6 +37,19 @@ describe.each(ENGINES)('on %s', (engine) => {
       );
       expect(await w.rows('SELECT user_id FROM users ORDER BY user_id')).toEqual([{ user_id: 3 }, { user_id: 4 }]);
       expect(w.report.tables.songplays).toBe(1);
+    });
+
+    it('users: a userId that is not a whole number is no user, and the check names its play', async () => {
+      const error = await warehouse([], [play({ userId: '4' }), play({ userId: 'guest', itemInSession: 1 })]).catch(
+        (caught: unknown) => caught,
+      );
+      expect(error).toBeInstanceOf(ChecksFailedError);
+      const failed = (error as ChecksFailedError).report.checks.filter((check) => !check.ok);
+      expect(failed.map((check) => [check.name, check.failures])).toEqual([
+        ['songplays_user_in_users', 1],
+        ['staged_plays_in_songplays', 1],
+      ]);
+      expect((error as ChecksFailedError).report.tables.users).toBe(1);
     });
 
     it('songplays: one row per NextSong natural key (userId, sessionId, itemInSession)', async () => {
