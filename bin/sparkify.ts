@@ -1,0 +1,26 @@
+import { App } from 'aws-cdk-lib';
+import { ensureDefaultSample } from '../src/generate/sample';
+import { readAppConfig } from '../lib/app-config';
+import { SparkifyStack } from '../lib/sparkify-stack';
+
+/**
+ * The CDK app. Settings come from context (`cdk deploy -c serverless=true`, see
+ * lib/app-config.ts); the stack is environment-agnostic unless CDK_DEFAULT_ACCOUNT and
+ * CDK_DEFAULT_REGION say where, so `cdk synth` needs no credentials.
+ */
+async function main(): Promise<void> {
+  const app = new App();
+  const config = readAppConfig((key) => app.node.tryGetContext(key));
+  const sampleDataDir = config.sampleData ? await ensureDefaultSample() : undefined;
+  new SparkifyStack(app, config.stackName, {
+    ...config.props,
+    sampleDataDir,
+    description: 'Sparkify data warehouse: Redshift, loaded from S3 on deploy',
+  });
+  app.synth();
+}
+
+main().catch((error: unknown) => {
+  console.error(`error: ${(error as Error).message}`);
+  process.exitCode = 1;
+});

@@ -1,0 +1,124 @@
+import {
+  BatchExecuteStatementCommand,
+  DescribeStatementCommand,
+  GetStatementResultCommand,
+  ListStatementsCommand,
+  RedshiftDataClient,
+  type Field,
+} from '@aws-sdk/client-redshift-data';
+
+/**
+ * The only module that talks to the Redshift Data API (@aws-sdk/client-redshift-data).
+ * Everything else uses {@link DataApi} and plain types, so tests can mock the client.
+ */
+
+/** Where statements run: a provisioned cluster (with its admin secret) or a Serverless workgroup. */
+export interface WarehouseTarget {
+  readonly database: string;
+  readonly clusterIdentifier?: string;
+  /** The Redshift-managed admin secret; the Data API reads it, never this code. */
+  readonly secretArn?: string;
+  readonly workgroupName?: string;
+}
+
+/** The states of a statement (ALL is only a ListStatements filter). */
+export type StatementState = 'SUBMITTED' | 'PICKED' | 'STARTED' | 'FINISHED' | 'ABORTED' | 'FAILED';
+
+/** One statement of a batch as the Data API describes it. */
+export interface SubStatement {
+  /** `<batch id>:<n>`, n counting from 1. */
+  readonly id: string;
+  readonly state: StatementState;
+  readonly error?: string;
+  /** Run time in seconds, once run. */
+  readonly seconds?: number;
+}
+
+/** A batch (or single statement) as the Data API describes it. */
+export interface StatementDescription {
+  readonly id: string;
+  readonly state: StatementState;
+  readonly error?: string;
+  readonly subStatements: readonly SubStatement[];
+}
+
+/** A row of a result, column name to value. */
+export type ResultRow = Record<string, string | number | boolean | null>;
+
+/** The Data API calls the loader and the query command make. */
+export class DataApi {
+  constructor(private readonly client: RedshiftDataClient = new RedshiftDataClient({ maxAttempts: 6 })) {}
+
+  /**
+   * Submits statements as one batch: they run in order, in one transaction.
+   * @param name a name to find the batch by later (ListStatements matches its prefix)
+   * @param clientToken makes a repeated submission return the first one's id instead of running twice
+   */
+  async submitBatch(target: WarehouseTarget, sqls: readonly string[], name: string, clientToken: string): Promise<string> {
+    const output = await this.client.send(
+      new BatchExecuteStatementCommand({
+        Sqls: [...sqls],
+        Database: target.database,
+        ClusterIdentifier: target.clusterIdentifier,
+        SecretArn: target.secretArn,
+        WorkgroupName: target.workgroupName,
+        StatementName: name,
+        ClientToken: clientToken,
+      }),
+    );
+    if (!output.Id) throw new Error('BatchExecuteStatement returned no statement id');
+    return output.Id;
+  }
+
+  /** Describes a statement or batch. */
+  async describe(id: string): Promise<StatementDescription> {
+    const output = await this.client.send(new DescribeStatementCommand({ Id: id }));
+    return {
+      id,
+      state: (output.Status ?? 'SUBMITTED') as StatementState,
+      error: output.Error,
+      subStatements: (output.SubStatements ?? []).map((sub) => ({
+        id: sub.Id ?? '',
+        state: (sub.Status ?? 'SUBMITTED') as StatementState,
+        error: sub.Error,
+        seconds: sub.Duration === undefined || sub.Duration < 0 ? undefined : sub.Duration / 1e9,
+      })),
+    };
+  }
+
+  /** The ids of this role's statements whose name starts with `namePrefix`, by name. */
+  async findByName(namePrefix: string): Promise<Map<string, string>> {
+    const found = new Map<string, string>();
+    let nextToken: string | undefined;
+    do {
+      const output = await this.client.send(
+        new ListStatementsCommand({ StatementName: namePrefix, RoleLevel: true, NextToken: nextToken }),
+      );
+      for (const statement of output.Statements ?? []) {
+        if (statement.StatementName && statement.Id) found.set(statement.StatementName, statement.Id);
+      }
+      nextToken = output.NextToken;
+    } while (nextToken);
+    return found;
+  }
+
+  /** Every row of a finished statement's result, following the pages. */
+  async resultRows(id: string): Promise<ResultRow[]> {
+    const rows: ResultRow[] = [];
+    let nextToken: string | undefined;
+    do {
+      const output = await this.client.send(new GetStatementResultCommand({ Id: id, NextToken: nextToken }));
+      const names = (output.ColumnMetadata ?? []).map((column, index) => column.name ?? `column${index + 1}`);
+      for (const record of output.Records ?? []) {
+        rows.push(Object.fromEntries(record.map((field, index) => [names[index], fieldValue(field)])));
+      }
+      nextToken = output.NextToken;
+    } while (nextToken);
+    return rows;
+  }
+}
+
+function fieldValue(field: Field): string | number | boolean | null {
+  if (field.isNull) return null;
+  return field.longValue ?? field.doubleValue ?? field.stringValue ?? field.booleanValue ?? null;
+}

@@ -1,0 +1,152 @@
+import { splitIntoBatches } from '../src/sql/batches';
+import { summarizeSql } from '../src/sql/plan';
+import type { DataApi, StatementDescription, WarehouseTarget } from './data-api';
+import type { LoadProperties, StatementInfo } from './load-properties';
+
+/**
+ * The load's logic, free of Lambda: submit the statements in batches (each one
+ * transaction), follow them, and turn the outcome into attributes or a readable error.
+ */
+
+/** Where a load stands after one look. */
+export type LoadProgress = { readonly done: false } | { readonly done: true; readonly attributes: Record<string, string> };
+
+/** Writes one structured log line. Never given secrets. */
+export type Logger = (entry: Record<string, unknown>) => void;
+
+/** The tables whose row counts become attributes, in summary order. */
+const COUNTED = ['staging_events', 'staging_songs', 'songplays', 'users', 'songs', 'artists', 'time', 'matched_songplays'];
+
+/** The statement name of batch `batch` (1-based) of the load started by request `requestId`. */
+export function batchName(requestId: string, batch: number): string {
+  return `${namePrefix(requestId)}${String(batch).padStart(3, '0')}`;
+}
+
+function namePrefix(requestId: string): string {
+  return `sparkify-load-${requestId}-batch-`;
+}
+
+/** The Data API target the properties name, checked: a cluster with its secret, or a workgroup. */
+export function targetOf(properties: LoadProperties): WarehouseTarget {
+  const { Database, ClusterIdentifier, SecretArn, WorkgroupName } = properties;
+  if (WorkgroupName && !ClusterIdentifier) return { database: Database, workgroupName: WorkgroupName };
+  if (ClusterIdentifier && SecretArn && !WorkgroupName) return { database: Database, clusterIdentifier: ClusterIdentifier, secretArn: SecretArn };
+  throw new Error('The load needs either ClusterIdentifier with SecretArn, or WorkgroupName');
+}
+
+/** Starts a load: submits its first batch. Returns the batch's statement id. */
+export async function startLoad(api: DataApi, properties: LoadProperties, requestId: string, log: Logger): Promise<string> {
+  if (properties.Statements.length !== properties.StatementInfo.length) {
+    throw new Error(`${properties.Statements.length} statements but ${properties.StatementInfo.length} StatementInfo entries`);
+  }
+  const batches = splitIntoBatches(properties.Statements);
+  const id = await submit(api, properties, requestId, batches, 1);
+  log({ event: 'load-started', batches: batches.length, statements: properties.Statements.length, statementId: id, sqlHash: properties.SqlHash });
+  return id;
+}
+
+async function submit(api: DataApi, properties: LoadProperties, requestId: string, batches: string[][], batch: number): Promise<string> {
+  const name = batchName(requestId, batch);
+  return api.submitBatch(targetOf(properties), batches[batch - 1], name, name.slice(-64));
+}
+
+/**
+ * Looks at a running load once: still running; finished a batch (then submits the next);
+ * finished the last (then reads the row counts); or failed (then throws what failed).
+ */
+export async function checkLoad(api: DataApi, properties: LoadProperties, requestId: string, log: Logger): Promise<LoadProgress> {
+  const batches = splitIntoBatches(properties.Statements);
+  const submitted = await api.findByName(namePrefix(requestId));
+  let current = 0;
+  for (let batch = batches.length; batch >= 1; batch -= 1) {
+    if (submitted.has(batchName(requestId, batch))) {
+      current = batch;
+      break;
+    }
+  }
+  if (current === 0) return { done: false }; // not listed yet: the Data API lists with a short delay
+  const description = await api.describe(submitted.get(batchName(requestId, current)) as string);
+  const offset = batches.slice(0, current - 1).reduce((count, batch) => count + batch.length, 0);
+  switch (description.state) {
+    case 'SUBMITTED':
+    case 'PICKED':
+    case 'STARTED':
+      return { done: false };
+    case 'FAILED':
+    case 'ABORTED':
+      throw new Error(failureMessage(description, properties, offset));
+    case 'FINISHED': {
+      logDurations(description, properties.StatementInfo, offset, log);
+      if (current < batches.length) {
+        const id = await submit(api, properties, requestId, batches, current + 1);
+        log({ event: 'batch-submitted', batch: current + 1, of: batches.length, statementId: id });
+        return { done: false };
+      }
+      const earlier = await Promise.all(
+        batches.slice(0, -1).map((_, index) => api.describe(submitted.get(batchName(requestId, index + 1)) as string)),
+      );
+      return { done: true, attributes: await finishedAttributes(api, [...earlier, description], properties) };
+    }
+  }
+}
+
+/** The row counts (from the summary, the last statement) and the seconds per kind of statement. */
+async function finishedAttributes(
+  api: DataApi,
+  batches: readonly StatementDescription[],
+  properties: LoadProperties,
+): Promise<Record<string, string>> {
+  const subStatements = batches.flatMap((batch) => batch.subStatements);
+  const summary = subStatements.at(-1);
+  if (!summary || properties.StatementInfo.at(-1)?.kind !== 'summary') {
+    throw new Error('The load finished but its last statement is not the summary of sql/07_summary.sql');
+  }
+  const [counts] = await api.resultRows(summary.id);
+  const attributes: Record<string, string> = {};
+  for (const column of COUNTED) attributes[attributeName(column)] = String(counts?.[column] ?? '');
+  const seconds = new Map<string, number>();
+  subStatements.forEach((sub, index) => {
+    const kind = properties.StatementInfo[index].kind;
+    seconds.set(kind, (seconds.get(kind) ?? 0) + (sub.seconds ?? 0));
+  });
+  for (const [kind, total] of seconds) attributes[`${attributeName(kind)}Seconds`] = total.toFixed(3);
+  attributes.TotalSeconds = [...seconds.values()].reduce((sum, value) => sum + value, 0).toFixed(3);
+  return attributes;
+}
+
+/** `staging_events` → `StagingEvents`: CloudFormation attribute names are alphanumeric. */
+export function attributeName(name: string): string {
+  return name
+    .split('_')
+    .map((part) => part.charAt(0).toUpperCase() + part.slice(1))
+    .join('');
+}
+
+function logDurations(description: StatementDescription, info: readonly StatementInfo[], offset: number, log: Logger): void {
+  description.subStatements.forEach((sub, index) => {
+    const statement = info[offset + index];
+    log({ event: 'statement-finished', statement: offset + index + 1, kind: statement?.kind, file: statement?.file, check: statement?.checkName, seconds: sub.seconds });
+  });
+}
+
+/** What failed, where, and what to do next: the error CloudFormation shows. */
+export function failureMessage(description: StatementDescription, properties: LoadProperties, offset: number): string {
+  const total = properties.Statements.length;
+  const failedIndex = description.subStatements.findIndex((sub) => sub.state === 'FAILED' || sub.state === 'ABORTED');
+  if (failedIndex === -1) {
+    const how = description.state === 'ABORTED' ? 'was aborted (cancelled, or the warehouse restarted)' : `failed: ${description.error ?? 'no error given'}`;
+    return `The load's batch ${description.id} ${how}. Nothing of it was committed.`;
+  }
+  const sub = description.subStatements[failedIndex];
+  const number = offset + failedIndex + 1;
+  const info = properties.StatementInfo[number - 1];
+  const what = `Statement ${number} of ${total} (${info?.file ?? 'sql/'}: ${summarizeSql(properties.Statements[number - 1] ?? '', 80)})`;
+  const error = sub.state === 'ABORTED' ? 'was aborted (cancelled, or the warehouse restarted)' : `failed: ${sub.error ?? description.error ?? 'no error given'}`;
+  const hint =
+    info?.kind === 'check'
+      ? ` This is data-quality check ${info.checkName}: it found rows breaking its rule (its assertion divides by zero to roll the load back). Run the check's query from sql/06_checks.sql to see them.`
+      : info?.kind === 'copy'
+        ? ' COPY rejected records or could not read the source: query SYS_LOAD_ERROR_DETAIL (provisioned or Serverless) or STL_LOAD_ERRORS (provisioned) for the file, line and reason.'
+        : '';
+  return `${what} ${error}.${hint} The load ran as one transaction: nothing of it was committed.`;
+}

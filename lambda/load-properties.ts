@@ -1,0 +1,26 @@
+import type { StatementKind } from '../src/sql/plan';
+
+/**
+ * The custom resource's properties: the contract between the CDK construct that writes
+ * them (lib/etl-loader.ts) and the handler that reads them. CloudFormation passes them
+ * as JSON; every value is a string, an array or an object.
+ */
+export interface LoadProperties {
+  /** The rendered Redshift statements of the load, in order (checks as assertions). */
+  readonly Statements: readonly string[];
+  /** For each statement: where it comes from and what it does, for progress logs and errors. */
+  readonly StatementInfo: readonly StatementInfo[];
+  /** A hash of sql/ and the source: a change re-runs the load. */
+  readonly SqlHash: string;
+  readonly Database: string;
+  readonly ClusterIdentifier?: string;
+  readonly SecretArn?: string;
+  readonly WorkgroupName?: string;
+}
+
+/** What the handler knows about one statement besides its SQL. */
+export interface StatementInfo {
+  readonly kind: StatementKind;
+  readonly file: string;
+  readonly checkName?: string;
+}

@@ -1,0 +1,73 @@
+import type { SparkifyStackProps } from './sparkify-stack';
+import type { Ra3NodeType } from './warehouse';
+
+/** The CDK context keys the app reads (`cdk deploy -c key=value`), with what each sets. */
+export const CONTEXT_KEYS = {
+  stackName: 'the stack name (default SparkifyWarehouse)',
+  serverless: 'true: Redshift Serverless instead of a provisioned cluster (default false)',
+  sampleData: 'true: deploy the generated sample into a bucket of the stack and load it (default false)',
+  sourceBucket: 'source bucket (default udacity-dend)',
+  sourceRegion: 'source bucket region (default us-west-2)',
+  songPrefix: 'song files key prefix (default song_data)',
+  logPrefix: 'log files key prefix (default log_data)',
+  jsonPathsKey: 'JSONPaths file key (default log_json_path.json)',
+  nodeType: 'provisioned node type (default ra3.large)',
+  numberOfNodes: 'provisioned node count (default 1)',
+  baseCapacity: 'Serverless base RPUs (default 8)',
+  maxErrors: 'records each COPY may reject (default 0)',
+  destroyOnDelete: 'true: cdk destroy deletes the data too (default false)',
+} as const;
+
+/** The app's settings, read from CDK context. */
+export interface AppConfig {
+  readonly stackName: string;
+  readonly sampleData: boolean;
+  readonly props: Omit<SparkifyStackProps, 'sampleDataDir'>;
+}
+
+/**
+ * Reads the app's settings from CDK context values (strings on the command line, JSON
+ * values in cdk.json), refusing unknown keys' misspellings of known ones and bad values.
+ * @param context the value of each known key, as `node.tryGetContext` gives it
+ */
+export function readAppConfig(context: (key: string) => unknown): AppConfig {
+  const text = (key: keyof typeof CONTEXT_KEYS) => {
+    const value = context(key);
+    return value === undefined || value === null || value === '' ? undefined : String(value);
+  };
+  const flag = (key: keyof typeof CONTEXT_KEYS) => {
+    const value = text(key);
+    if (value === undefined) return undefined;
+    if (value !== 'true' && value !== 'false') throw new Error(`-c ${key}= must be true or false, got "${value}"`);
+    return value === 'true';
+  };
+  const whole = (key: keyof typeof CONTEXT_KEYS) => {
+    const value = text(key);
+    if (value === undefined) return undefined;
+    if (!/^\d+$/.test(value)) throw new Error(`-c ${key}= must be a whole number, got "${value}"`);
+    return Number(value);
+  };
+  const nodeType = text('nodeType');
+  if (nodeType !== undefined && !/^ra3\.(large|xlplus|4xlarge|16xlarge)$/.test(nodeType)) {
+    throw new Error(`-c nodeType= must be an ra3 node type (ra3.large, ra3.xlplus, ra3.4xlarge, ra3.16xlarge), got "${nodeType}"`);
+  }
+  return {
+    stackName: text('stackName') ?? 'SparkifyWarehouse',
+    sampleData: flag('sampleData') ?? false,
+    props: {
+      serverless: flag('serverless'),
+      source: {
+        bucket: text('sourceBucket'),
+        region: text('sourceRegion'),
+        songPrefix: text('songPrefix'),
+        logPrefix: text('logPrefix'),
+        jsonPathsKey: text('jsonPathsKey'),
+      },
+      nodeType: nodeType as Ra3NodeType | undefined,
+      numberOfNodes: whole('numberOfNodes'),
+      baseCapacity: whole('baseCapacity'),
+      maxErrors: whole('maxErrors'),
+      destroyOnDelete: flag('destroyOnDelete'),
+    },
+  };
+}

@@ -1,0 +1,125 @@
+import { CustomResource, Duration, aws_iam as iam } from 'aws-cdk-lib';
+import { Provider } from 'aws-cdk-lib/custom-resources';
+import { Construct } from 'constructs';
+import type { LoadProperties } from '../lambda/load-properties';
+import { toRedshiftSql, type PlannedStatement } from '../src/sql/plan';
+import { loaderFunction } from './loader-function';
+import type { DataApiTarget } from './warehouse';
+
+/** Properties of {@link EtlLoader}. */
+export interface EtlLoaderProps {
+  /** How the loader reaches the warehouse. */
+  readonly target: DataApiTarget;
+  /** The load's statements in run order (from `buildLoadPlan`). */
+  readonly plan: readonly PlannedStatement[];
+  /** A hash of sql/ and the source: when it changes, the next deploy loads again. */
+  readonly sqlHash: string;
+  /**
+   * How long the whole load may take before the deploy fails (CloudFormation allows a
+   * custom resource at most one hour).
+   * @default Duration.hours(1)
+   */
+  readonly timeout?: Duration;
+  /**
+   * How often the load's progress is checked; must divide the timeout.
+   * @default Duration.seconds(10)
+   */
+  readonly pollInterval?: Duration;
+}
+
+/**
+ * The custom resource that loads the warehouse on deploy: it sends the statements of
+ * sql/ through the Redshift Data API as batches (each one transaction) and succeeds only
+ * when the load and its checks finished, returning the row counts and the seconds each
+ * kind of statement took as attributes. Delete leaves the data alone.
+ */
+export class EtlLoader extends Construct {
+  /** The custom resource: read row counts with `getAtt('Songplays')` and so on. */
+  readonly resource: CustomResource;
+
+  constructor(scope: Construct, id: string, props: EtlLoaderProps) {
+    super(scope, id);
+    const timeout = props.timeout ?? Duration.hours(1);
+    const pollInterval = props.pollInterval ?? Duration.seconds(10);
+    if (timeout.toSeconds() > 3600) throw new Error('timeout: CloudFormation gives a custom resource at most one hour');
+    if (timeout.toSeconds() % pollInterval.toSeconds() !== 0) {
+      throw new Error(`timeout (${timeout.toSeconds()} s) must be a multiple of pollInterval (${pollInterval.toSeconds()} s)`);
+    }
+
+    // One role for both functions: only the identity that submitted a statement may describe it.
+    const role = new iam.Role(this, 'Role', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: 'Runs the Sparkify load through the Redshift Data API',
+    });
+    this.grantDataApi(role, props.target);
+    const onEvent = loaderFunction(this, 'OnEvent', { handler: 'onEvent', role });
+    const isComplete = loaderFunction(this, 'IsComplete', { handler: 'isComplete', role });
+    role.addToPolicy(
+      new iam.PolicyStatement({
+        sid: 'WriteOwnLogs',
+        actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+        resources: [onEvent.logGroup.logGroupArn, isComplete.logGroup.logGroupArn].map((arn) => `${arn}:*`),
+      }),
+    );
+    role.addToPolicy(
+      new iam.PolicyStatement({ sid: 'Tracing', actions: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'], resources: ['*'] }),
+    );
+
+    const provider = new Provider(this, 'Provider', {
+      onEventHandler: onEvent,
+      isCompleteHandler: isComplete,
+      queryInterval: pollInterval,
+      totalTimeout: timeout,
+    });
+    const properties: LoadProperties = {
+      Statements: toRedshiftSql(props.plan),
+      StatementInfo: props.plan.map(({ kind, file, checkName }) => ({ kind, file, ...(checkName ? { checkName } : {}) })),
+      SqlHash: props.sqlHash,
+      Database: props.target.database,
+      ClusterIdentifier: props.target.clusterIdentifier,
+      SecretArn: props.target.secretArn,
+      WorkgroupName: props.target.workgroupName,
+    };
+    this.resource = new CustomResource(this, 'Load', {
+      serviceToken: provider.serviceToken,
+      resourceType: 'Custom::SparkifyLoad',
+      serviceTimeout: Duration.hours(1),
+      properties: properties as unknown as Record<string, unknown>,
+    });
+  }
+
+  private grantDataApi(role: iam.Role, target: DataApiTarget): void {
+    role.addToPolicy(
+      new iam.PolicyStatement({
+        sid: 'RunStatementsOnThisWarehouse',
+        actions: ['redshift-data:BatchExecuteStatement', 'redshift-data:ExecuteStatement'],
+        resources: [target.resourceArn],
+      }),
+    );
+    // DescribeStatement, GetStatementResult and ListStatements have no resource type in
+    // IAM: they cannot be scoped to a resource. The Data API itself lets a caller see
+    // only the statements its own identity submitted.
+    role.addToPolicy(
+      new iam.PolicyStatement({
+        sid: 'FollowOwnStatements',
+        actions: ['redshift-data:DescribeStatement', 'redshift-data:GetStatementResult', 'redshift-data:ListStatements'],
+        resources: ['*'],
+      }),
+    );
+    if (target.secretArn) {
+      // The Data API reads the Redshift-managed admin secret with the caller's rights; the code never does.
+      role.addToPolicy(
+        new iam.PolicyStatement({ sid: 'AuthenticateWithAdminSecret', actions: ['secretsmanager:GetSecretValue'], resources: [target.secretArn] }),
+      );
+    }
+    if (target.workgroupName) {
+      role.addToPolicy(
+        new iam.PolicyStatement({
+          sid: 'AuthenticateWithIam',
+          actions: ['redshift-serverless:GetCredentials'],
+          resources: [target.resourceArn],
+        }),
+      );
+    }
+  }
+}

@@ -1,0 +1,165 @@
+import {
+  Aws,
+  CfnCondition,
+  CfnOutput,
+  Duration,
+  Fn,
+  RemovalPolicy,
+  Stack,
+  Token,
+  aws_s3 as s3,
+  aws_s3_deployment as s3deploy,
+  type StackProps,
+} from 'aws-cdk-lib';
+import { Construct } from 'constructs';
+import { buildLoadPlan } from '../src/sql/plan';
+import { hashSqlFiles, readSqlFiles } from '../src/sql/sql-files';
+import { AuditLogBucket } from './audit-log-bucket';
+import { CopyRole } from './copy-role';
+import { EtlLoader } from './etl-loader';
+import { Network } from './network';
+import { resolveSource, type ResolvedSource, type SourceLocation } from './source';
+import { Warehouse, type Ra3NodeType } from './warehouse';
+
+/** Properties of {@link SparkifyStack}. */
+export interface SparkifyStackProps extends StackProps {
+  /**
+   * Where COPY reads the song and log files. Ignored with `sampleDataDir`.
+   * @default the public dataset: s3://udacity-dend (us-west-2), song_data, log_data, log_json_path.json
+   */
+  readonly source?: SourceLocation;
+  /**
+   * A local folder (song_data/, log_data/, log_json_path.json) to deploy into a private
+   * bucket of the stack and load instead of `source`, so a deploy works in any region.
+   * @default none: load from `source`
+   */
+  readonly sampleDataDir?: string;
+  /**
+   * Use Redshift Serverless instead of a provisioned cluster.
+   * @default false
+   */
+  readonly serverless?: boolean;
+  /**
+   * Node type of the provisioned cluster.
+   * @default 'ra3.large'
+   */
+  readonly nodeType?: Ra3NodeType;
+  /**
+   * Nodes of the provisioned cluster.
+   * @default 1 (single-node)
+   */
+  readonly numberOfNodes?: number;
+  /**
+   * Base capacity of the Serverless workgroup, in RPUs.
+   * @default 8
+   */
+  readonly baseCapacity?: number;
+  /**
+   * Records each COPY may reject and still load (Redshift's MAXERROR).
+   * @default 0
+   */
+  readonly maxErrors?: number;
+  /**
+   * Delete the warehouse, its data, the sample bucket and the logs with the stack. Off,
+   * a cluster leaves a final snapshot, a Serverless namespace and the buckets are kept.
+   * @default false
+   */
+  readonly destroyOnDelete?: boolean;
+  /**
+   * How long the deploy-time load may take.
+   * @default Duration.hours(1)
+   */
+  readonly loadTimeout?: Duration;
+  /**
+   * How often the load's progress is checked.
+   * @default Duration.seconds(10)
+   */
+  readonly loadPollInterval?: Duration;
+}
+
+/**
+ * The Sparkify warehouse in one stack: private network, the role COPY uses, the
+ * Redshift warehouse, and a load on deploy that builds the star schema from S3.
+ */
+export class SparkifyStack extends Stack {
+  constructor(scope: Construct, id: string, props: SparkifyStackProps = {}) {
+    super(scope, id, props);
+    const destroy = props.destroyOnDelete ?? false;
+    const keep = destroy ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN;
+    const network = new Network(this, 'Network', { removalPolicy: keep });
+
+    const { source, deployment } = props.sampleDataDir
+      ? this.sampleSource(props.sampleDataDir, keep)
+      : { source: resolveSource(props.source), deployment: undefined };
+    const copyRole = new CopyRole(this, 'CopyRole', { source });
+    const auditLogs = new AuditLogBucket(this, 'AuditLogs', { removalPolicy: keep });
+    const warehouse = new Warehouse(this, 'Warehouse', {
+      vpc: network.vpc,
+      subnets: network.subnets,
+      copyRole: copyRole.role,
+      auditLogBucket: auditLogs.bucket,
+      serverless: props.serverless,
+      nodeType: props.nodeType,
+      numberOfNodes: props.numberOfNodes,
+      baseCapacity: props.baseCapacity,
+      enhancedVpcRouting: this.sameRegion(source.region),
+      removalPolicy: destroy ? RemovalPolicy.DESTROY : undefined,
+    });
+
+    const files = readSqlFiles();
+    const plan = buildLoadPlan(files, { ...source, copyRoleArn: copyRole.role.roleArn, maxErrors: props.maxErrors ?? 0 });
+    const loader = new EtlLoader(this, 'Load', {
+      target: warehouse.dataApi,
+      plan,
+      sqlHash: `${hashSqlFiles(files)}:${JSON.stringify(this.resolve(source))}:${props.maxErrors ?? 0}`,
+      timeout: props.loadTimeout,
+      pollInterval: props.loadPollInterval,
+    });
+    if (deployment) loader.node.addDependency(deployment);
+
+    new CfnOutput(this, 'Endpoint', { value: warehouse.endpointAddress, description: 'Warehouse endpoint address' });
+    new CfnOutput(this, 'Port', { value: String(warehouse.port) });
+    new CfnOutput(this, 'Database', { value: warehouse.dataApi.database });
+    if (warehouse.dataApi.clusterIdentifier) {
+      new CfnOutput(this, 'ClusterIdentifier', { value: warehouse.dataApi.clusterIdentifier });
+      new CfnOutput(this, 'AdminSecretArn', {
+        value: warehouse.dataApi.secretArn as string,
+        description: 'The Redshift-managed admin secret (its ARN, not its value)',
+      });
+    }
+    if (warehouse.dataApi.workgroupName) new CfnOutput(this, 'WorkgroupName', { value: warehouse.dataApi.workgroupName });
+    new CfnOutput(this, 'CopyRoleArn', { value: copyRole.role.roleArn });
+    new CfnOutput(this, 'SourceUri', { value: `s3://${source.bucket}/` });
+    for (const attribute of ['Songplays', 'Users', 'Songs', 'Artists', 'Time', 'MatchedSongplays', 'TotalSeconds']) {
+      new CfnOutput(this, `Loaded${attribute}`, { value: loader.resource.getAttString(attribute) });
+    }
+  }
+
+  /** True when the source bucket is in the stack's region, decided at deploy time when the region is not known at synth. */
+  private sameRegion(sourceRegion: string): boolean | ReturnType<typeof Fn.conditionIf> {
+    if (!Token.isUnresolved(sourceRegion) && !Token.isUnresolved(this.region)) return sourceRegion === this.region;
+    if (sourceRegion === Aws.REGION) return true;
+    const condition = new CfnCondition(this, 'SourceInStackRegion', { expression: Fn.conditionEquals(Aws.REGION, sourceRegion) });
+    return Fn.conditionIf(condition.logicalId, true, false);
+  }
+
+  /** A private bucket of the stack holding the sample folder, and the deployment filling it. */
+  private sampleSource(dir: string, removalPolicy: RemovalPolicy): { source: ResolvedSource; deployment: Construct } {
+    const bucket = new s3.Bucket(this, 'SampleData', {
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      enforceSSL: true,
+      removalPolicy,
+      autoDeleteObjects: removalPolicy === RemovalPolicy.DESTROY,
+    });
+    const deployment = new s3deploy.BucketDeployment(this, 'SampleDataDeployment', {
+      sources: [s3deploy.Source.asset(dir)],
+      destinationBucket: bucket,
+      prune: false,
+    });
+    return {
+      source: resolveSource({ bucket: bucket.bucketName, region: Aws.REGION }),
+      deployment,
+    };
+  }
+}
