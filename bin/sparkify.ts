@@ -1,4 +1,5 @@
-import { App } from 'aws-cdk-lib';
+import { App, Validations } from 'aws-cdk-lib';
+import { AwsSolutionsChecks } from 'cdk-nag';
 import { ensureDefaultSample } from '../src/generate/sample';
 import { readAppConfig } from '../lib/app-config';
 import { SparkifyStack } from '../lib/sparkify-stack';
@@ -17,6 +18,8 @@ async function main(): Promise<void> {
     sampleDataDir,
     description: 'Sparkify data warehouse: Redshift, loaded from S3 on deploy',
   });
+  // Every synth (and so every deploy) checks the AWS Solutions rules; the stack acknowledges its findings with reasons.
+  Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   app.synth();
 }
 

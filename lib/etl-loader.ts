@@ -1,4 +1,4 @@
-import { CustomResource, Duration, aws_iam as iam } from 'aws-cdk-lib';
+import { CustomResource, Duration, RemovalPolicy, aws_iam as iam, aws_logs as logs, aws_stepfunctions as sfn } from 'aws-cdk-lib';
 import { Provider } from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
 import type { LoadProperties } from '../lambda/load-properties';
@@ -70,6 +70,11 @@ export class EtlLoader extends Construct {
       isCompleteHandler: isComplete,
       queryInterval: pollInterval,
       totalTimeout: timeout,
+      disableWaiterStateMachineLogging: false,
+      waiterStateMachineLogOptions: {
+        destination: new logs.LogGroup(this, 'WaiterLogs', { retention: logs.RetentionDays.THREE_MONTHS, removalPolicy: RemovalPolicy.DESTROY }),
+        level: sfn.LogLevel.ALL,
+      },
     });
     const properties: LoadProperties = {
       Statements: toRedshiftSql(props.plan),

@@ -17,6 +17,7 @@ import { hashSqlFiles, readSqlFiles } from '../src/sql/sql-files';
 import { AuditLogBucket } from './audit-log-bucket';
 import { CopyRole } from './copy-role';
 import { EtlLoader } from './etl-loader';
+import { acknowledgeNagFindings } from './nag-acknowledgements';
 import { Network } from './network';
 import { resolveSource, type ResolvedSource, type SourceLocation } from './source';
 import { Warehouse, type Ra3NodeType } from './warehouse';
@@ -130,6 +131,7 @@ export class SparkifyStack extends Stack {
     if (warehouse.dataApi.workgroupName) new CfnOutput(this, 'WorkgroupName', { value: warehouse.dataApi.workgroupName });
     new CfnOutput(this, 'CopyRoleArn', { value: copyRole.role.roleArn });
     new CfnOutput(this, 'SourceUri', { value: `s3://${source.bucket}/` });
+    acknowledgeNagFindings(this);
     for (const attribute of ['Songplays', 'Users', 'Songs', 'Artists', 'Time', 'MatchedSongplays', 'TotalSeconds']) {
       new CfnOutput(this, `Loaded${attribute}`, { value: loader.resource.getAttString(attribute) });
     }

@@ -1,0 +1,47 @@
+import { App, Validations, aws_iam as iam } from 'aws-cdk-lib';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { existsSync, readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { SparkifyStack, type SparkifyStackProps } from '../../lib/sparkify-stack';
+import { tempDir } from '../helpers/fixtures';
+import { tinySampleDir } from '../helpers/stacks';
+
+/** Synthesizes with cdk-nag's AwsSolutions pack (the stack acknowledges its own findings); returns what it reported. */
+function nagFindings(props: SparkifyStackProps): string[] {
+  const outdir = tempDir();
+  const app = new App({ outdir });
+  new SparkifyStack(app, 'Nag', props);
+  Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+  try {
+    app.synth();
+    return [];
+  } catch (error) {
+    const report = path.join(outdir, 'validation-report.json');
+    if (!existsSync(report)) throw error;
+    return [readFileSync(report, 'utf8')];
+  }
+}
+
+describe.each<[string, SparkifyStackProps]>([
+  ['provisioned', {}],
+  ['serverless', { serverless: true }],
+  ['sampleData', { sampleDataDir: tinySampleDir() }],
+])('cdk-nag AwsSolutions on the %s stack', (_name, props) => {
+  it('finds nothing that is not acknowledged with a reason', () => {
+    expect(nagFindings(props)).toEqual([]);
+  });
+});
+
+describe('the cdk-nag check', () => {
+  it('fails on a finding nobody acknowledged (so the test above can fail)', () => {
+    const outdir = tempDir();
+    const app = new App({ outdir });
+    const stack = new SparkifyStack(app, 'Widened', {});
+    new iam.Policy(stack, 'TooWide', { statements: [new iam.PolicyStatement({ actions: ['s3:*'], resources: ['*'] })] }).attachToRole(
+      new iam.Role(stack, 'Someone', { assumedBy: new iam.AccountRootPrincipal() }),
+    );
+    Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+    expect(() => app.synth()).toThrow(/AwsSolutions-IAM5\[Action::s3:\*\]/);
+  });
+});

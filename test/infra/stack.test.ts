@@ -1,0 +1,230 @@
+import { Match } from 'aws-cdk-lib/assertions';
+import { describe, expect, it } from 'vitest';
+import { synth, tinySampleDir } from '../helpers/stacks';
+
+const provisioned = synth();
+const serverless = synth({ serverless: true });
+const sample = synth({ sampleDataDir: tinySampleDir() });
+
+describe('the provisioned warehouse', () => {
+  const { template } = provisioned;
+
+  it('is encrypted, private, in isolated subnets, off port 5439, with a Redshift-managed password', () => {
+    template.hasResourceProperties('AWS::Redshift::Cluster', {
+      Encrypted: true,
+      PubliclyAccessible: false,
+      Port: 5440,
+      ManageMasterPassword: true,
+      NodeType: 'ra3.large',
+      ClusterType: 'single-node',
+      AutomatedSnapshotRetentionPeriod: 7,
+      MasterUserPassword: Match.absent(),
+      NumberOfNodes: Match.absent(),
+    });
+    const subnetGroup = Object.values(template.findResources('AWS::Redshift::ClusterSubnetGroup'))[0];
+    const subnets = template.findResources('AWS::EC2::Subnet');
+    for (const ref of subnetGroup.Properties.SubnetIds) {
+      expect(subnets[ref.Ref].Properties.MapPublicIpOnLaunch).toBe(false);
+      expect(JSON.stringify(subnets[ref.Ref].Properties.Tags)).toContain('Isolated');
+    }
+    template.resourceCountIs('AWS::EC2::InternetGateway', 0);
+    template.resourceCountIs('AWS::EC2::NatGateway', 0);
+  });
+
+  it('requires SSL and logs user activity to the audit bucket', () => {
+    template.hasResourceProperties('AWS::Redshift::ClusterParameterGroup', {
+      Parameters: Match.arrayWith([
+        { ParameterName: 'require_ssl', ParameterValue: 'true' },
+        { ParameterName: 'enable_user_activity_logging', ParameterValue: 'true' },
+      ]),
+    });
+    template.hasResourceProperties('AWS::Redshift::Cluster', {
+      LoggingProperties: { BucketName: Match.anyValue(), S3KeyPrefix: 'redshift/' },
+    });
+    template.hasResourceProperties('AWS::S3::BucketPolicy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Action: 's3:PutObject', Principal: { Service: 'redshift.amazonaws.com' } }),
+          Match.objectLike({ Action: 's3:GetBucketAcl', Principal: { Service: 'redshift.amazonaws.com' } }),
+        ]),
+      },
+    });
+  });
+
+  it('keeps the data: a final snapshot on delete, buckets and logs retained', () => {
+    template.hasResource('AWS::Redshift::Cluster', { DeletionPolicy: 'Snapshot', UpdateReplacePolicy: 'Snapshot' });
+    for (const bucket of Object.values(template.findResources('AWS::S3::Bucket'))) expect(bucket.DeletionPolicy).toBe('Retain');
+    template.hasResource('AWS::Logs::LogGroup', { DeletionPolicy: 'Retain' });
+  });
+
+  it('routes COPY through the VPC only when the source bucket is in the stack region', () => {
+    template.hasResourceProperties('AWS::Redshift::Cluster', { EnhancedVpcRouting: { 'Fn::If': ['SourceInStackRegion', true, false] } });
+    template.hasCondition('SourceInStackRegion', { 'Fn::Equals': [{ Ref: 'AWS::Region' }, 'us-west-2'] });
+    template.hasResourceProperties('AWS::EC2::VPCEndpoint', { VpcEndpointType: 'Gateway', ServiceName: Match.anyValue() });
+    template.hasResourceProperties('AWS::EC2::FlowLog', { TrafficType: 'ALL' });
+  });
+
+  it('lets no one in: no security group ingress from anywhere', () => {
+    const groups = template.findResources('AWS::EC2::SecurityGroup');
+    for (const group of Object.values(groups)) expect(group.Properties.SecurityGroupIngress ?? []).toEqual([]);
+    template.resourceCountIs('AWS::EC2::SecurityGroupIngress', 0);
+  });
+
+  it('outputs where the warehouse is and what the load loaded', () => {
+    const outputs = Object.keys(template.findOutputs('*'));
+    for (const name of ['Endpoint', 'Port', 'Database', 'ClusterIdentifier', 'AdminSecretArn', 'CopyRoleArn', 'LoadedSongplays', 'LoadedUsers', 'LoadedTotalSeconds']) {
+      expect(outputs).toContain(name);
+    }
+  });
+});
+
+describe('the COPY role', () => {
+  it('is assumed by Redshift and reads exactly the source prefixes and the JSONPaths file', () => {
+    const { template } = provisioned;
+    template.hasResourceProperties('AWS::IAM::Role', {
+      AssumeRolePolicyDocument: { Statement: [Match.objectLike({ Principal: { Service: 'redshift.amazonaws.com' } })] },
+    });
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: {
+        Statement: [
+          {
+            Sid: 'ReadSourceObjects',
+            Effect: 'Allow',
+            Action: 's3:GetObject',
+            Resource: [
+              'arn:aws:s3:::udacity-dend/song_data*',
+              'arn:aws:s3:::udacity-dend/log_data*',
+              'arn:aws:s3:::udacity-dend/log_json_path.json',
+            ],
+          },
+          {
+            Sid: 'ListSourcePrefixes',
+            Effect: 'Allow',
+            Action: 's3:ListBucket',
+            Resource: 'arn:aws:s3:::udacity-dend',
+            Condition: { StringLike: { 's3:prefix': ['song_data*', 'log_data*', 'log_json_path.json'] } },
+          },
+        ],
+      },
+    });
+  });
+
+  it('refuses a source that cannot be a bucket or region, naming the prop', () => {
+    expect(() => synth({ source: { bucket: 'Not A Bucket' } })).toThrow(/source.bucket must be an S3 bucket name/);
+    expect(() => synth({ source: { region: 'mars' } })).toThrow(/source.region must be an AWS region/);
+    expect(() => synth({ source: { logPrefix: "log'; DROP" } })).toThrow(/source.logPrefix/);
+  });
+});
+
+describe('the load on deploy', () => {
+  it('carries the rendered SQL, its hash and the target, and runs its Lambdas on Node.js 24', () => {
+    const { template } = provisioned;
+    const load = Object.values(template.findResources('Custom::SparkifyLoad'))[0];
+    expect(load.Properties.SqlHash).toMatch(/^[0-9a-f]{64}:/);
+    expect(load.Properties.ClusterIdentifier).toEqual({ Ref: expect.stringMatching(/^WarehouseCluster/) });
+    expect(load.Properties.SecretArn).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^WarehouseCluster/), 'MasterPasswordSecretArn'] });
+    expect(load.Properties.ServiceTimeout).toBe('3600');
+    const copy = JSON.stringify(load.Properties.Statements.find((sql: unknown) => JSON.stringify(sql).includes('COPY staging_events')));
+    expect(copy).toContain("FROM 's3://udacity-dend/log_data'");
+    expect(copy).toContain("FORMAT AS JSON 's3://udacity-dend/log_json_path.json'");
+    expect(copy).toContain("REGION 'us-west-2'");
+    expect(copy).toMatch(/IAM_ROLE '",\{"Fn::GetAtt":\["CopyRole/);
+    expect(load.Properties.Statements).toHaveLength(load.Properties.StatementInfo.length);
+    template.hasResourceProperties('AWS::Lambda::Function', { Handler: 'index.onEvent', Runtime: 'nodejs24.x' });
+    template.hasResourceProperties('AWS::Lambda::Function', { Handler: 'index.isComplete', Runtime: 'nodejs24.x' });
+  });
+
+  it('changes its SqlHash when the source changes, so the next deploy loads again', () => {
+    const hash = (props: Parameters<typeof synth>[0]) =>
+      Object.values(synth(props).template.findResources('Custom::SparkifyLoad'))[0].Properties.SqlHash;
+    expect(hash({ source: { logPrefix: 'logs-v2' } })).not.toBe(hash({}));
+    expect(hash({})).toBe(hash({}));
+  });
+
+  it('scopes Data API calls to the cluster and its admin secret; only statement reads are on *', () => {
+    const { template } = provisioned;
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Sid: 'RunStatementsOnThisWarehouse',
+            Action: ['redshift-data:BatchExecuteStatement', 'redshift-data:ExecuteStatement'],
+            Resource: Match.objectLike({ 'Fn::Join': Match.anyValue() }),
+          }),
+          Match.objectLike({
+            Sid: 'FollowOwnStatements',
+            Action: ['redshift-data:DescribeStatement', 'redshift-data:GetStatementResult', 'redshift-data:ListStatements'],
+            Resource: '*',
+          }),
+          Match.objectLike({ Sid: 'AuthenticateWithAdminSecret', Action: 'secretsmanager:GetSecretValue' }),
+        ]),
+      },
+    });
+  });
+});
+
+describe('the Serverless variant', () => {
+  const { template } = serverless;
+
+  it('has a namespace with a managed admin password and the COPY role as default, and a private workgroup', () => {
+    template.resourceCountIs('AWS::Redshift::Cluster', 0);
+    template.hasResourceProperties('AWS::RedshiftServerless::Namespace', {
+      ManageAdminPassword: true,
+      DefaultIamRoleArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^CopyRole'), 'Arn'] },
+      LogExports: ['userlog', 'connectionlog', 'useractivitylog'],
+      AdminUserPassword: Match.absent(),
+    });
+    template.hasResourceProperties('AWS::RedshiftServerless::Workgroup', {
+      PubliclyAccessible: false,
+      Port: 5440,
+      BaseCapacity: 8,
+      ConfigParameters: Match.arrayWith([{ ParameterKey: 'require_ssl', ParameterValue: 'true' }]),
+    });
+    template.hasResource('AWS::RedshiftServerless::Namespace', { DeletionPolicy: 'Retain' });
+  });
+
+  it('loads with IAM authentication on the workgroup, no secret', () => {
+    const load = Object.values(template.findResources('Custom::SparkifyLoad'))[0];
+    expect(load.Properties.WorkgroupName).toBeDefined();
+    expect(load.Properties.SecretArn).toBeUndefined();
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Sid: 'AuthenticateWithIam', Action: 'redshift-serverless:GetCredentials' })]) },
+    });
+  });
+
+  it('refuses a base capacity Redshift Serverless does not offer', () => {
+    expect(() => synth({ serverless: true, baseCapacity: 12 })).toThrow(/baseCapacity must be 4 or a multiple of 8/);
+  });
+});
+
+describe('the sampleData variant', () => {
+  const { template } = sample;
+
+  it('deploys the sample into a private bucket of the stack and loads from it, in the stack region', () => {
+    template.resourceCountIs('Custom::CDKBucketDeployment', 1);
+    const load = Object.values(template.findResources('Custom::SparkifyLoad'))[0];
+    expect(load.DependsOn).toEqual(expect.arrayContaining([expect.stringMatching(/^SampleDataDeployment/)]));
+    const copy = JSON.stringify(load.Properties.Statements);
+    expect(copy).toContain('{"Ref":"SampleData');
+    expect(copy).toContain('REGION \'",{"Ref":"AWS::Region"}');
+    template.hasResourceProperties('AWS::Redshift::Cluster', { EnhancedVpcRouting: true });
+  });
+});
+
+describe('validation', () => {
+  it('names the problem with a node count the node type cannot have', () => {
+    expect(() => synth({ nodeType: 'ra3.4xlarge' })).toThrow(/single-node cluster needs ra3.large or ra3.xlplus/);
+  });
+
+  it('allows a multi-node cluster, passing NumberOfNodes', () => {
+    synth({ nodeType: 'ra3.4xlarge', numberOfNodes: 2 }).template.hasResourceProperties('AWS::Redshift::Cluster', {
+      ClusterType: 'multi-node',
+      NumberOfNodes: 2,
+    });
+  });
+
+  it('deletes everything with destroyOnDelete', () => {
+    const { template } = synth({ destroyOnDelete: true });
+    template.hasResource('AWS::Redshift::Cluster', { DeletionPolicy: 'Delete' });
+  });
+});
