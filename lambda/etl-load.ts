@@ -144,7 +144,7 @@ export function failureMessage(description: StatementDescription, properties: Lo
   const error = sub.state === 'ABORTED' ? 'was aborted (cancelled, or the warehouse restarted)' : `failed: ${sub.error ?? description.error ?? 'no error given'}`;
   const hint =
     info?.kind === 'check'
-      ? ` This is data-quality check ${info.checkName}: it found rows breaking its rule (its assertion divides by zero to roll the load back). Run the check's query from sql/06_checks.sql to see them.`
+      ? ` Data-quality check ${info.checkName} found rows breaking its rule (its assertion divides by zero to roll the load back). Run the check's query from sql/06_checks.sql to see them.`
       : info?.kind === 'copy'
         ? ' COPY rejected records or could not read the source: query SYS_LOAD_ERROR_DETAIL (provisioned or Serverless) or STL_LOAD_ERRORS (provisioned) for the file, line and reason.'
         : '';

@@ -1,0 +1,237 @@
+import {
+  BatchExecuteStatementCommand,
+  DescribeStatementCommand,
+  GetStatementResultCommand,
+  ListStatementsCommand,
+  RedshiftDataClient,
+} from '@aws-sdk/client-redshift-data';
+import { mockClient } from 'aws-sdk-client-mock';
+import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { batchName } from '../../lambda/etl-load';
+import { isComplete, onEvent } from '../../lambda/etl-handler';
+import type { LoadProperties } from '../../lambda/load-properties';
+import { buildLoadPlan, toRedshiftSql } from '../../src/sql/plan';
+import { readSqlFiles } from '../../src/sql/sql-files';
+import { PUBLIC_DATASET_SOURCE } from '../helpers/fixtures';
+
+const redshift = mockClient(RedshiftDataClient);
+const SECRET_ARN = 'arn:aws:secretsmanager:us-west-2:123456789012:secret:redshift!cluster-admin-AbCdEf';
+const plan = buildLoadPlan(readSqlFiles(), { ...PUBLIC_DATASET_SOURCE, bucket: "odd'bucket", logPrefix: 'logs;\\x' });
+
+function properties(overrides: Partial<LoadProperties> = {}): LoadProperties {
+  return {
+    Statements: toRedshiftSql(plan),
+    StatementInfo: plan.map(({ kind, file, checkName }) => ({ kind, file, ...(checkName ? { checkName } : {}) })),
+    SqlHash: 'abc123',
+    Database: 'sparkify',
+    ClusterIdentifier: 'sparkify-cluster',
+    SecretArn: SECRET_ARN,
+    ...overrides,
+  };
+}
+
+function event(requestType: 'Create' | 'Update' | 'Delete', props: LoadProperties = properties()): CloudFormationCustomResourceEvent {
+  return {
+    RequestType: requestType,
+    RequestId: 'req-1',
+    ResponseURL: 'https://example.invalid',
+    ServiceToken: 'arn:aws:lambda:us-west-2:123456789012:function:provider',
+    StackId: 'arn:aws:cloudformation:us-west-2:123456789012:stack/Test/1',
+    LogicalResourceId: 'Load',
+    ResourceType: 'Custom::SparkifyLoad',
+    PhysicalResourceId: 'sparkify-warehouse-load',
+    ResourceProperties: { ServiceToken: 'x', ...props } as never,
+    OldResourceProperties: {},
+  } as CloudFormationCustomResourceEvent;
+}
+
+let logged: string[];
+beforeEach(() => {
+  redshift.reset();
+  logged = [];
+  vi.spyOn(console, 'log').mockImplementation((line: unknown) => void logged.push(String(line)));
+});
+afterEach(() => vi.restoreAllMocks());
+
+const listed = (...batches: number[]) =>
+  redshift.on(ListStatementsCommand).resolves({
+    Statements: batches.map((batch) => ({ StatementName: batchName('req-1', batch), Id: `id-${batch}`, Status: 'STARTED' as const })),
+  });
+
+describe('onEvent', () => {
+  it('Create submits the whole load as one batch (one transaction) with the escaped SQL, the database and the secret', async () => {
+    redshift.on(BatchExecuteStatementCommand).resolves({ Id: 'id-1' });
+    const response = await onEvent(event('Create'));
+    expect(response).toEqual({ PhysicalResourceId: 'sparkify-warehouse-load', Data: { FirstStatementId: 'id-1' } });
+    const [call] = redshift.commandCalls(BatchExecuteStatementCommand);
+    const input = call.args[0].input;
+    expect(input).toMatchObject({
+      Database: 'sparkify',
+      ClusterIdentifier: 'sparkify-cluster',
+      SecretArn: SECRET_ARN,
+      StatementName: batchName('req-1', 1),
+      WorkgroupName: undefined,
+    });
+    expect(input.Sqls).toEqual(toRedshiftSql(plan));
+    const copy = input.Sqls?.find((sql) => sql.startsWith('COPY staging_events')) ?? '';
+    expect(copy).toContain("FROM 's3://odd''bucket/logs;\\\\x'");
+    expect(copy).toContain("IAM_ROLE 'arn:aws:iam::123456789012:role/copy'");
+    expect(copy).toContain("FORMAT AS JSON 's3://odd''bucket/log_json_path.json'");
+    expect(copy).toContain("REGION 'us-west-2'");
+  });
+
+  it('Update starts the load again; Delete leaves the data and calls nothing', async () => {
+    redshift.on(BatchExecuteStatementCommand).resolves({ Id: 'id-1' });
+    await onEvent(event('Update'));
+    expect(redshift.commandCalls(BatchExecuteStatementCommand)).toHaveLength(1);
+    redshift.reset();
+    expect(await onEvent(event('Delete'))).toEqual({ PhysicalResourceId: 'sparkify-warehouse-load' });
+    expect(redshift.calls()).toHaveLength(0);
+  });
+
+  it('Serverless: names the workgroup and sends no secret (IAM authentication)', async () => {
+    redshift.on(BatchExecuteStatementCommand).resolves({ Id: 'id-1' });
+    await onEvent(event('Create', properties({ ClusterIdentifier: undefined, SecretArn: undefined, WorkgroupName: 'sparkify-wg' })));
+    expect(redshift.commandCalls(BatchExecuteStatementCommand)[0].args[0].input).toMatchObject({
+      WorkgroupName: 'sparkify-wg',
+      SecretArn: undefined,
+      ClusterIdentifier: undefined,
+    });
+  });
+
+  it('splits a load of more than 40 statements into ordered batches, submitting the first', async () => {
+    redshift.on(BatchExecuteStatementCommand).resolves({ Id: 'id-1' });
+    const many = Array.from({ length: 45 }, (_, index) => `SELECT ${index};`);
+    const info = many.map((_, index) => ({ kind: index === 44 ? ('summary' as const) : ('transform' as const), file: 'x.sql' }));
+    await onEvent(event('Create', properties({ Statements: many, StatementInfo: info })));
+    expect(redshift.commandCalls(BatchExecuteStatementCommand)[0].args[0].input.Sqls).toEqual(many.slice(0, 40));
+  });
+
+  it('refuses a statement over 100 KB before calling the Data API', async () => {
+    const huge = ['x'.repeat(100 * 1024 + 1)];
+    await expect(onEvent(event('Create', properties({ Statements: huge, StatementInfo: [{ kind: 'summary', file: 'x.sql' }] })))).rejects.toThrow(
+      /Statement 1 is 102401 bytes/,
+    );
+    expect(redshift.calls()).toHaveLength(0);
+  });
+
+  it('fails readably when the Data API refuses the call (throttled after the SDK retries)', async () => {
+    redshift.on(BatchExecuteStatementCommand).rejects(Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' }));
+    await expect(onEvent(event('Create'))).rejects.toThrow(/Rate exceeded/);
+  });
+});
+
+describe('isComplete', () => {
+  it.each(['SUBMITTED', 'PICKED', 'STARTED'] as const)('%s: not complete yet', async (status) => {
+    listed(1);
+    redshift.on(DescribeStatementCommand).resolves({ Status: status, SubStatements: [] });
+    expect(await isComplete(event('Create'))).toEqual({ IsComplete: false });
+  });
+
+  it('not listed yet (the Data API lists with a delay): not complete, nothing submitted again', async () => {
+    listed();
+    expect(await isComplete(event('Create'))).toEqual({ IsComplete: false });
+    expect(redshift.commandCalls(BatchExecuteStatementCommand)).toHaveLength(0);
+  });
+
+  it('FINISHED: complete, with the summary row counts and the seconds per kind of statement', async () => {
+    listed(1);
+    const subStatements = plan.map((_, index) => ({ Id: `id-1:${index + 1}`, Status: 'FINISHED' as const, Duration: 2e9 }));
+    redshift.on(DescribeStatementCommand).resolves({ Status: 'FINISHED', SubStatements: subStatements });
+    redshift.on(GetStatementResultCommand, { Id: `id-1:${plan.length}` }).resolves({
+      ColumnMetadata: ['staging_events', 'staging_songs', 'songplays', 'users', 'songs', 'artists', 'time', 'matched_songplays'].map((name) => ({ name })),
+      Records: [[8056, 71, 6820, 97, 71, 69, 6813, 1].map((longValue) => ({ longValue }))],
+    });
+    const result = await isComplete(event('Create'));
+    const copies = plan.filter((statement) => statement.kind === 'copy').length;
+    expect(result).toEqual({
+      IsComplete: true,
+      Data: expect.objectContaining({
+        StagingEvents: '8056',
+        Songplays: '6820',
+        Users: '97',
+        Time: '6813',
+        MatchedSongplays: '1',
+        CopySeconds: (2 * copies).toFixed(3),
+        TotalSeconds: (2 * plan.length).toFixed(3),
+      }),
+    });
+    const finished = logged.map((line) => JSON.parse(line)).filter((entry) => entry.event === 'statement-finished');
+    expect(finished).toHaveLength(plan.length);
+  });
+
+  it('FINISHED batch 1 of 2: submits batch 2 (the remaining statements) and is not complete', async () => {
+    const many = Array.from({ length: 45 }, (_, index) => `SELECT ${index};`);
+    const info = many.map((_, index) => ({ kind: index === 44 ? ('summary' as const) : ('transform' as const), file: 'x.sql' }));
+    listed(1);
+    redshift.on(DescribeStatementCommand).resolves({ Status: 'FINISHED', SubStatements: [] });
+    redshift.on(BatchExecuteStatementCommand).resolves({ Id: 'id-2' });
+    const result = await isComplete(event('Create', properties({ Statements: many, StatementInfo: info })));
+    expect(result).toEqual({ IsComplete: false });
+    const input = redshift.commandCalls(BatchExecuteStatementCommand)[0].args[0].input;
+    expect(input.Sqls).toEqual(many.slice(40));
+    expect(input.StatementName).toBe(batchName('req-1', 2));
+    expect(input.ClientToken).toBeDefined();
+  });
+
+  it('FAILED in a COPY: throws its number, file, SQL summary, Redshift error and where to find the rejects', async () => {
+    listed(1);
+    const copyIndex = plan.findIndex((statement) => statement.kind === 'copy');
+    redshift.on(DescribeStatementCommand).resolves({
+      Status: 'FAILED',
+      Error: 'batch failed',
+      SubStatements: plan.map((_, index) => ({
+        Id: `id-1:${index + 1}`,
+        Status: index < copyIndex ? ('FINISHED' as const) : index === copyIndex ? ('FAILED' as const) : ('ABORTED' as const),
+        Error: index === copyIndex ? "Load into table 'staging_events' failed. Check 'sys_load_error_detail' for details." : undefined,
+      })),
+    });
+    const error = await isComplete(event('Create')).catch((caught: unknown) => caught as Error);
+    expect(error).toBeInstanceOf(Error);
+    const message = (error as Error).message;
+    expect(message).toContain(`Statement ${copyIndex + 1} of ${plan.length} (04_copy.sql: COPY staging_events FROM`);
+    expect(message).toContain("failed: Load into table 'staging_events' failed.");
+    expect(message).toContain('SYS_LOAD_ERROR_DETAIL');
+    expect(message).toContain('STL_LOAD_ERRORS');
+    expect(message).toContain('nothing of it was committed');
+  });
+
+  it('FAILED in a check: names the data-quality check', async () => {
+    listed(1);
+    const checkIndex = plan.findIndex((statement) => statement.checkName === 'songplays_user_in_users');
+    redshift.on(DescribeStatementCommand).resolves({
+      Status: 'FAILED',
+      SubStatements: plan.map((_, index) => ({
+        Id: `id-1:${index + 1}`,
+        Status: index === checkIndex ? ('FAILED' as const) : ('FINISHED' as const),
+        Error: index === checkIndex ? 'ERROR: division by zero' : undefined,
+      })),
+    });
+    await expect(isComplete(event('Create'))).rejects.toThrow(/Data-quality check songplays_user_in_users found rows breaking its rule/);
+  });
+
+  it('ABORTED: says the load was aborted', async () => {
+    listed(1);
+    redshift.on(DescribeStatementCommand).resolves({ Status: 'ABORTED', SubStatements: [{ Id: 'id-1:1', Status: 'ABORTED' }] });
+    await expect(isComplete(event('Create'))).rejects.toThrow(/Statement 1 of \d+ \(01_drop.sql: DROP TABLE IF EXISTS songplays;\) was aborted/);
+  });
+
+  it('Delete: complete at once, no call', async () => {
+    expect(await isComplete(event('Delete'))).toEqual({ IsComplete: true });
+    expect(redshift.calls()).toHaveLength(0);
+  });
+
+  it('never writes the secret ARN or a password to a log line or an error', async () => {
+    redshift.on(BatchExecuteStatementCommand).resolves({ Id: 'id-1' });
+    await onEvent(event('Create'));
+    listed(1);
+    redshift.on(DescribeStatementCommand).resolves({ Status: 'FAILED', SubStatements: [{ Id: 'id-1:1', Status: 'FAILED', Error: 'boom' }] });
+    const error = await isComplete(event('Create')).catch((caught: unknown) => caught as Error);
+    for (const text of [...logged, (error as Error).message]) {
+      expect(text).not.toContain(SECRET_ARN);
+      expect(text).not.toMatch(/password/i);
+    }
+    expect(logged.length).toBeGreaterThan(0);
+  });
+});
