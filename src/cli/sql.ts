@@ -1,0 +1,57 @@
+import { parseArgs } from 'node:util';
+import { CONTEXT_KEYS } from '../../lib/app-config';
+import { ROLE_ARN_PLACEHOLDER, deployStatements } from '../../lib/deploy-statements';
+import { splitIntoBatches } from '../sql/batches';
+import { UsageError, runCli } from './run-cli';
+
+/** Each context key of the app as a command-line option: sourceBucket → --source-bucket. */
+const OPTIONS = Object.keys(CONTEXT_KEYS).filter((key) => key !== 'stackName');
+const optionName = (key: string) => key.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`);
+
+const HELP = `Usage: npm run sql -- [options] [--role-arn ARN] [--json]
+
+Prints the exact statements the deploy's load sends to Redshift, in order, as one SQL
+script with a "-- batch N" line before each Data API batch (each batch is one
+transaction). It synthesizes the stack with the same settings as \`cdk deploy -c ...\`
+and reads the statements from the custom resource, so what you review is what runs.
+Values only known at deploy time are shown as placeholders that keep the SQL valid:
+the COPY role as 'arn:aws:iam::<account>:role/<copy-role>' (or --role-arn), the
+sample bucket as <sample-bucket>, the stack's region as <region>.
+
+Options (the app's context keys):
+${OPTIONS.map((key) => `  --${optionName(key)} VALUE`.padEnd(30) + CONTEXT_KEYS[key as keyof typeof CONTEXT_KEYS]).join('\n')}
+  --role-arn ARN              show this COPY role ARN instead of the placeholder
+  --json                      print only {"batches":[["<statement>", ...], ...]}
+  -h, --help                  show this help`;
+
+async function main(args: string[]): Promise<number> {
+  const { values: parsed } = parseArgs({
+    args,
+    options: {
+      ...Object.fromEntries(OPTIONS.map((key) => [optionName(key), { type: 'string' as const }])),
+      'role-arn': { type: 'string' },
+      json: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+    strict: true,
+  });
+  const values = parsed as Record<string, string | boolean | undefined>;
+  if (values.help) {
+    console.log(HELP);
+    return 0;
+  }
+  const roleArn = (values['role-arn'] as string | undefined) ?? ROLE_ARN_PLACEHOLDER;
+  if (/[\s']/.test(roleArn)) throw new UsageError('--role-arn cannot contain spaces or quotes');
+  const context = Object.fromEntries(
+    OPTIONS.filter((key) => values[optionName(key)] !== undefined).map((key) => [key, values[optionName(key)] as string]),
+  );
+  const batches = splitIntoBatches(await deployStatements(context, roleArn));
+  if (values.json) {
+    console.log(JSON.stringify({ batches }));
+    return 0;
+  }
+  console.log(batches.map((batch, index) => [`-- batch ${index + 1}`, ...batch].join('\n\n')).join('\n\n'));
+  return 0;
+}
+
+runCli(main, HELP);

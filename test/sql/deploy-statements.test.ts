@@ -1,0 +1,47 @@
+import { copyFileSync, writeFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { deployStatements } from '../../lib/deploy-statements';
+import { postgresOnlyConstructs } from '../../src/sql/redshift-compat';
+import { PROJECT_ROOT, runCli } from '../helpers/cli';
+import { tempDir } from '../helpers/fixtures';
+import { SQLFLUFF_AVAILABLE, sqlfluffFindings } from '../helpers/sqlfluff';
+
+const VARIANTS: Record<string, Record<string, string>> = {
+  default: {},
+  serverless: { serverless: 'true' },
+  sampleData: { sampleData: 'true' },
+  crossRegion: { sourceBucket: 'my-events', sourceRegion: 'eu-west-1', logPrefix: 'raw/logs', songPrefix: 'raw/songs' },
+};
+
+describe.each(Object.entries(VARIANTS))('the statements a %s deploy sends', (_name, context) => {
+  it('use nothing Redshift lacks and parse with the Redshift grammar', { timeout: 120_000 }, async () => {
+    const statements = await deployStatements(context);
+    expect(statements.length).toBeGreaterThan(20);
+    for (const sql of statements) expect(postgresOnlyConstructs(sql), sql).toEqual([]);
+    if (!SQLFLUFF_AVAILABLE) return;
+    const dir = tempDir();
+    copyFileSync(path.join(PROJECT_ROOT, '.sqlfluff'), path.join(dir, '.sqlfluff'));
+    writeFileSync(path.join(dir, 'rendered.sql'), `${statements.join('\n\n')}\n`);
+    expect(sqlfluffFindings('rendered.sql', dir)).toEqual([]);
+  });
+});
+
+describe('npm run sql', () => {
+  it('prints the statements with a line before each batch, the role as given', { timeout: 120_000 }, async () => {
+    const run = await runCli('sql.ts', ['--source-region', 'eu-west-1', '--role-arn', 'arn:aws:iam::123456789012:role/copy']);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout.startsWith('-- batch 1\n\nDROP TABLE IF EXISTS songplays;')).toBe(true);
+    expect(run.stdout).toContain("IAM_ROLE 'arn:aws:iam::123456789012:role/copy'");
+    expect(run.stdout).toContain("REGION 'eu-west-1'");
+    const json = await runCli('sql.ts', ['--json', '--serverless', 'true']);
+    const { batches } = JSON.parse(json.stdout) as { batches: string[][] };
+    expect(batches.flat()).toEqual(await deployStatements({ serverless: 'true' }));
+    expect(batches.flat().every((statement) => statement.trimEnd().endsWith(';'))).toBe(true);
+  });
+
+  it('refuses an option the app does not have', async () => {
+    const run = await runCli('sql.ts', ['--nodes', '3']);
+    expect(run.code).toBe(2);
+  });
+});
