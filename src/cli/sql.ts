@@ -1,12 +1,8 @@
 import { parseArgs } from 'node:util';
-import { CONTEXT_KEYS } from '../../lib/app-config';
 import { ROLE_ARN_PLACEHOLDER, deployStatements } from '../../lib/deploy-statements';
 import { splitIntoBatches } from '../sql/batches';
+import { CONTEXT_OPTIONS, CONTEXT_OPTIONS_HELP, contextFromOptions } from './context-options';
 import { UsageError, runCli } from './run-cli';
-
-/** Each context key of the app as a command-line option: sourceBucket → --source-bucket. */
-const OPTIONS = Object.keys(CONTEXT_KEYS).filter((key) => key !== 'stackName');
-const optionName = (key: string) => key.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`);
 
 const HELP = `Usage: npm run sql -- [options] [--role-arn ARN] [--json]
 
@@ -19,7 +15,7 @@ the COPY role as 'arn:aws:iam::<account>:role/<copy-role>' (or --role-arn), the
 sample bucket as <sample-bucket>, the stack's region as <region>.
 
 Options (the app's context keys):
-${OPTIONS.map((key) => `  --${optionName(key)} VALUE`.padEnd(30) + CONTEXT_KEYS[key as keyof typeof CONTEXT_KEYS]).join('\n')}
+${CONTEXT_OPTIONS_HELP}
   --role-arn ARN              show this COPY role ARN instead of the placeholder
   --json                      print only {"batches":[["<statement>", ...], ...]}
   -h, --help                  show this help`;
@@ -28,7 +24,7 @@ async function main(args: string[]): Promise<number> {
   const { values: parsed } = parseArgs({
     args,
     options: {
-      ...Object.fromEntries(OPTIONS.map((key) => [optionName(key), { type: 'string' as const }])),
+      ...CONTEXT_OPTIONS,
       'role-arn': { type: 'string' },
       json: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
@@ -42,10 +38,7 @@ async function main(args: string[]): Promise<number> {
   }
   const roleArn = (values['role-arn'] as string | undefined) ?? ROLE_ARN_PLACEHOLDER;
   if (/[\s']/.test(roleArn)) throw new UsageError('--role-arn cannot contain spaces or quotes');
-  const context = Object.fromEntries(
-    OPTIONS.filter((key) => values[optionName(key)] !== undefined).map((key) => [key, values[optionName(key)] as string]),
-  );
-  const batches = splitIntoBatches(await deployStatements(context, roleArn));
+  const batches = splitIntoBatches(await deployStatements(contextFromOptions(values), roleArn));
   if (values.json) {
     console.log(JSON.stringify({ batches }));
     return 0;

@@ -1,0 +1,147 @@
+import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import { IAMClient, SimulatePrincipalPolicyCommand } from '@aws-sdk/client-iam';
+import { HeadObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+
+/** The AWS clients the preflight uses; tests pass mocked ones. */
+export interface PreflightClients {
+  readonly sts: STSClient;
+  readonly iam: IAMClient;
+  readonly cloudFormation: CloudFormationClient;
+  /** A client in the source bucket's region. */
+  readonly sourceS3: S3Client;
+}
+
+/** What is about to be deployed. */
+export interface DeployPlan {
+  readonly region: string;
+  readonly serverless: boolean;
+  readonly nodeType: string;
+  readonly numberOfNodes: number;
+  readonly baseCapacity: number;
+  /** The source to check, or undefined for the stack's own sample bucket. */
+  readonly source?: { readonly bucket: string; readonly songPrefix: string; readonly logPrefix: string; readonly jsonPathsKey: string };
+}
+
+/** One check's outcome. */
+export interface CheckOutcome {
+  readonly check: string;
+  readonly ok: boolean;
+  readonly detail: string;
+}
+
+/** The CDK bootstrap qualifier the app uses (the default). */
+const QUALIFIER = 'hnb659fds';
+
+/**
+ * Approximate on-demand list prices in US dollars (us-east-1, when written): what an
+ * hour of the warehouse costs. Other regions differ; the pricing page is the authority.
+ */
+export const HOURLY_PRICE_USD: Readonly<Record<string, number>> = {
+  'ra3.large': 0.543,
+  'ra3.xlplus': 1.086,
+  'ra3.4xlarge': 3.26,
+  'ra3.16xlarge': 13.04,
+  rpu: 0.375,
+};
+
+/** The role ARN behind a caller ARN (an assumed-role session becomes its role). */
+export function principalArn(callerArn: string): string {
+  const assumed = /^arn:(aws[\w-]*):sts::(\d{12}):assumed-role\/([^/]+)\//.exec(callerArn);
+  return assumed ? `arn:${assumed[1]}:iam::${assumed[2]}:role/${assumed[3]}` : callerArn;
+}
+
+/** Runs every check in order; a failed credentials check stops the rest (they need an account). */
+export async function runPreflight(clients: PreflightClients, plan: DeployPlan): Promise<CheckOutcome[]> {
+  const outcomes: CheckOutcome[] = [];
+  let identity: { account: string; arn: string };
+  try {
+    const output = await clients.sts.send(new GetCallerIdentityCommand({}));
+    identity = { account: output.Account ?? '', arn: output.Arn ?? '' };
+    outcomes.push({ check: 'AWS credentials', ok: true, detail: `${identity.arn} in account ${identity.account}` });
+  } catch (error) {
+    outcomes.push({
+      check: 'AWS credentials',
+      ok: false,
+      detail: `${(error as Error).message}. Configure credentials (aws configure, AWS_PROFILE or SSO) and try again.`,
+    });
+    return outcomes;
+  }
+  outcomes.push(await checkPermissions(clients, identity, plan.region));
+  outcomes.push(await checkBootstrap(clients, identity.account, plan.region));
+  if (plan.source) outcomes.push(await checkSource(clients, plan.source));
+  return outcomes;
+}
+
+async function checkPermissions(clients: PreflightClients, identity: { account: string; arn: string }, region: string): Promise<CheckOutcome> {
+  const role = (kind: string) => `arn:aws:iam::${identity.account}:role/cdk-${QUALIFIER}-${kind}-role-${identity.account}-${region}`;
+  try {
+    const output = await clients.iam.send(
+      new SimulatePrincipalPolicyCommand({
+        PolicySourceArn: principalArn(identity.arn),
+        ActionNames: ['sts:AssumeRole'],
+        ResourceArns: [role('deploy'), role('file-publishing'), role('lookup')],
+      }),
+    );
+    const denied = (output.EvaluationResults ?? []).flatMap((result) =>
+      result.EvalDecision === 'allowed'
+        ? []
+        : (result.ResourceSpecificResults ?? [])
+            .filter((resource) => resource.EvalResourceDecision !== 'allowed')
+            .map((resource) => `${result.EvalActionName} on ${resource.EvalResourceName}`),
+    );
+    return denied.length === 0
+      ? { check: 'may deploy (assume the CDK roles that create and pass the stack roles)', ok: true, detail: 'allowed' }
+      : {
+          check: 'may deploy (assume the CDK roles that create and pass the stack roles)',
+          ok: false,
+          detail: `denied: ${denied.join(', ')}. Ask for sts:AssumeRole on the CDK bootstrap roles.`,
+        };
+  } catch (error) {
+    return {
+      check: 'may deploy (assume the CDK roles that create and pass the stack roles)',
+      ok: false,
+      detail: `could not simulate the policy (${(error as Error).message}); the caller needs iam:SimulatePrincipalPolicy on itself.`,
+    };
+  }
+}
+
+async function checkBootstrap(clients: PreflightClients, account: string, region: string): Promise<CheckOutcome> {
+  try {
+    const output = await clients.cloudFormation.send(new DescribeStacksCommand({ StackName: 'CDKToolkit' }));
+    const status = output.Stacks?.[0]?.StackStatus ?? 'unknown';
+    const ok = /_COMPLETE$/.test(status) && !/DELETE|ROLLBACK_COMPLETE$/.test(status);
+    return { check: 'CDK bootstrap stack', ok, detail: ok ? `CDKToolkit is ${status}` : `CDKToolkit is ${status}: run npx cdk bootstrap aws://${account}/${region}` };
+  } catch (error) {
+    return { check: 'CDK bootstrap stack', ok: false, detail: `${(error as Error).message}: run npx cdk bootstrap aws://${account}/${region}` };
+  }
+}
+
+async function checkSource(clients: PreflightClients, source: NonNullable<DeployPlan['source']>): Promise<CheckOutcome> {
+  const where = `s3://${source.bucket}`;
+  try {
+    await clients.sourceS3.send(new HeadObjectCommand({ Bucket: source.bucket, Key: source.jsonPathsKey }));
+    for (const prefix of [source.songPrefix, source.logPrefix]) {
+      const listed = await clients.sourceS3.send(new ListObjectsV2Command({ Bucket: source.bucket, Prefix: prefix, MaxKeys: 1 }));
+      if (!listed.KeyCount) return { check: 'source bucket readable', ok: false, detail: `${where}/${prefix} holds no object` };
+    }
+    return { check: 'source bucket readable', ok: true, detail: `${where}: ${source.jsonPathsKey}, ${source.songPrefix}, ${source.logPrefix}` };
+  } catch (error) {
+    return { check: 'source bucket readable', ok: false, detail: `${where}: ${(error as Error).name}: ${(error as Error).message}` };
+  }
+}
+
+/** What a deploy creates and what it costs per hour, as lines to print. */
+export function describePlan(plan: DeployPlan): string[] {
+  const warehouse = plan.serverless
+    ? `Redshift Serverless namespace + workgroup, ${plan.baseCapacity} RPUs base: about $${(plan.baseCapacity * HOURLY_PRICE_USD.rpu).toFixed(2)} per hour while queries run, nothing while idle`
+    : `Redshift cluster of ${plan.numberOfNodes} ${plan.nodeType} node(s): about $${(plan.numberOfNodes * (HOURLY_PRICE_USD[plan.nodeType] ?? Number.NaN)).toFixed(2)} per hour while it exists`;
+  return [
+    `In ${plan.region}:`,
+    `- ${warehouse}`,
+    '- VPC with isolated subnets, S3 gateway endpoint and flow logs (no NAT: no hourly charge)',
+    '- IAM roles (COPY, load), audit log bucket, the admin secret ($0.40 a month), the load Lambdas (pennies per deploy)',
+    plan.source ? `- loads s3://${plan.source.bucket}` : '- a private bucket with the generated sample, loaded from there',
+    'Prices are approximate us-east-1 on-demand list prices; see the Amazon Redshift pricing page for your region.',
+  ];
+}

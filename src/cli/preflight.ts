@@ -1,0 +1,62 @@
+import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
+import { IAMClient } from '@aws-sdk/client-iam';
+import { S3Client } from '@aws-sdk/client-s3';
+import { STSClient } from '@aws-sdk/client-sts';
+import { parseArgs } from 'node:util';
+import { readAppConfig } from '../../lib/app-config';
+import { resolveSource } from '../../lib/source';
+import { describePlan, runPreflight, type DeployPlan } from '../aws/preflight';
+import { CONTEXT_OPTIONS, CONTEXT_OPTIONS_HELP, contextFromOptions } from './context-options';
+import { UsageError, runCli } from './run-cli';
+
+const HELP = `Usage: npm run preflight -- [--region REGION] [the same settings as cdk deploy -c ...]
+
+Before a deploy: checks the AWS credentials (STS), that the caller may assume the CDK
+bootstrap roles that create and pass the stack's roles (IAM policy simulation), that
+the CDK bootstrap stack exists in the target account and region, and that the source
+bucket is readable; then prints what will be created and its hourly cost. Exit code 1
+when a check fails, with what to do about it.
+
+Options:
+  --region REGION               target region (default: AWS_REGION or AWS_DEFAULT_REGION)
+${CONTEXT_OPTIONS_HELP}
+  -h, --help                    show this help`;
+
+async function main(args: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: { ...CONTEXT_OPTIONS, region: { type: 'string' }, help: { type: 'boolean', short: 'h', default: false } },
+    strict: true,
+  });
+  if (values.help) {
+    console.log(HELP);
+    return 0;
+  }
+  const region = (values.region as string | undefined) ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION;
+  if (!region) throw new UsageError('Say which region: --region REGION, or set AWS_REGION');
+  const context = contextFromOptions(values);
+  const config = readAppConfig((key) => context[key]);
+  const source = resolveSource(config.props.source);
+  const plan: DeployPlan = {
+    region,
+    serverless: config.props.serverless ?? false,
+    nodeType: config.props.nodeType ?? 'ra3.large',
+    numberOfNodes: config.props.numberOfNodes ?? 1,
+    baseCapacity: config.props.baseCapacity ?? 8,
+    source: config.sampleData ? undefined : source,
+  };
+  const outcomes = await runPreflight(
+    {
+      sts: new STSClient({ region }),
+      iam: new IAMClient({ region }),
+      cloudFormation: new CloudFormationClient({ region }),
+      sourceS3: new S3Client({ region: source.region }),
+    },
+    plan,
+  );
+  for (const outcome of outcomes) console.log(`${outcome.ok ? 'ok  ' : 'FAIL'}  ${outcome.check}: ${outcome.detail}`);
+  console.log(`\n${describePlan(plan).join('\n')}`);
+  return outcomes.every((outcome) => outcome.ok) ? 0 : 1;
+}
+
+runCli(main, HELP);

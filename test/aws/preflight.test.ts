@@ -1,0 +1,111 @@
+import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import { IAMClient, SimulatePrincipalPolicyCommand } from '@aws-sdk/client-iam';
+import { HeadObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import { mockClient } from 'aws-sdk-client-mock';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { describePlan, principalArn, runPreflight, type DeployPlan } from '../../src/aws/preflight';
+
+const sts = mockClient(STSClient);
+const iam = mockClient(IAMClient);
+const cfn = mockClient(CloudFormationClient);
+const s3 = mockClient(S3Client);
+const clients = {
+  sts: new STSClient({}),
+  iam: new IAMClient({}),
+  cloudFormation: new CloudFormationClient({}),
+  sourceS3: new S3Client({}),
+};
+const plan: DeployPlan = {
+  region: 'us-west-2',
+  serverless: false,
+  nodeType: 'ra3.large',
+  numberOfNodes: 1,
+  baseCapacity: 8,
+  source: { bucket: 'udacity-dend', songPrefix: 'song_data', logPrefix: 'log_data', jsonPathsKey: 'log_json_path.json' },
+};
+
+function allGood(): void {
+  sts.on(GetCallerIdentityCommand).resolves({ Account: '123456789012', Arn: 'arn:aws:sts::123456789012:assumed-role/Deployer/alice' });
+  iam.on(SimulatePrincipalPolicyCommand).resolves({ EvaluationResults: [{ EvalActionName: 'sts:AssumeRole', EvalDecision: 'allowed' }] });
+  cfn.on(DescribeStacksCommand).resolves({ Stacks: [{ StackName: 'CDKToolkit', StackStatus: 'UPDATE_COMPLETE', CreationTime: new Date() }] });
+  s3.on(HeadObjectCommand).resolves({});
+  s3.on(ListObjectsV2Command).resolves({ KeyCount: 1 });
+}
+
+beforeEach(() => {
+  for (const mock of [sts, iam, cfn, s3]) mock.reset();
+});
+
+describe('runPreflight', () => {
+  it('passes every check when all is in place, simulating as the role behind the session', async () => {
+    allGood();
+    const outcomes = await runPreflight(clients, plan);
+    expect(outcomes.map((outcome) => outcome.ok)).toEqual([true, true, true, true]);
+    const simulated = iam.commandCalls(SimulatePrincipalPolicyCommand)[0].args[0].input;
+    expect(simulated.PolicySourceArn).toBe('arn:aws:iam::123456789012:role/Deployer');
+    expect(simulated.ResourceArns).toContain('arn:aws:iam::123456789012:role/cdk-hnb659fds-deploy-role-123456789012-us-west-2');
+    expect(s3.commandCalls(HeadObjectCommand)[0].args[0].input).toEqual({ Bucket: 'udacity-dend', Key: 'log_json_path.json' });
+  });
+
+  it('stops at missing credentials, saying what to do', async () => {
+    sts.on(GetCallerIdentityCommand).rejects(new Error('Could not load credentials from any providers'));
+    const outcomes = await runPreflight(clients, plan);
+    expect(outcomes).toEqual([
+      expect.objectContaining({ check: 'AWS credentials', ok: false, detail: expect.stringMatching(/aws configure/) }),
+    ]);
+  });
+
+  it('names the denied role assumptions', async () => {
+    allGood();
+    iam.on(SimulatePrincipalPolicyCommand).resolves({
+      EvaluationResults: [
+        {
+          EvalActionName: 'sts:AssumeRole',
+          EvalDecision: 'implicitDeny',
+          ResourceSpecificResults: [
+            { EvalResourceName: 'arn:aws:iam::123456789012:role/cdk-hnb659fds-deploy-role-123456789012-us-west-2', EvalResourceDecision: 'implicitDeny' },
+          ],
+        },
+      ],
+    });
+    const [, permissions] = await runPreflight(clients, plan);
+    expect(permissions.ok).toBe(false);
+    expect(permissions.detail).toContain('denied: sts:AssumeRole on arn:aws:iam::123456789012:role/cdk-hnb659fds-deploy-role');
+  });
+
+  it('says how to bootstrap when the CDKToolkit stack is missing', async () => {
+    allGood();
+    cfn.on(DescribeStacksCommand).rejects(new Error('Stack with id CDKToolkit does not exist'));
+    const outcomes = await runPreflight(clients, plan);
+    expect(outcomes[2]).toMatchObject({ ok: false, detail: expect.stringContaining('npx cdk bootstrap aws://123456789012/us-west-2') });
+  });
+
+  it('reports an unreadable source bucket or an empty prefix', async () => {
+    allGood();
+    s3.on(HeadObjectCommand).rejects(Object.assign(new Error('Forbidden'), { name: 'AccessDenied' }));
+    expect((await runPreflight(clients, plan))[3]).toMatchObject({ ok: false, detail: 's3://udacity-dend: AccessDenied: Forbidden' });
+    allGood();
+    s3.on(ListObjectsV2Command).resolves({ KeyCount: 0 });
+    expect((await runPreflight(clients, plan))[3]).toMatchObject({ ok: false, detail: 's3://udacity-dend/song_data holds no object' });
+  });
+
+  it('skips the source check for the stack own sample bucket', async () => {
+    allGood();
+    expect(await runPreflight(clients, { ...plan, source: undefined })).toHaveLength(3);
+  });
+});
+
+describe('describePlan', () => {
+  it('prices the warehouse per hour from the node type and count, or the RPUs', () => {
+    expect(describePlan({ ...plan, numberOfNodes: 2, nodeType: 'ra3.xlplus' }).join('\n')).toContain('2 ra3.xlplus node(s): about $2.17 per hour');
+    expect(describePlan({ ...plan, serverless: true, baseCapacity: 8 }).join('\n')).toContain('8 RPUs base: about $3.00 per hour while queries run');
+  });
+});
+
+describe('principalArn', () => {
+  it('turns an assumed-role session into its role, and leaves a user as it is', () => {
+    expect(principalArn('arn:aws:sts::123456789012:assumed-role/Admin/session-1')).toBe('arn:aws:iam::123456789012:role/Admin');
+    expect(principalArn('arn:aws:iam::123456789012:user/alice')).toBe('arn:aws:iam::123456789012:user/alice');
+  });
+});
