@@ -1,0 +1,35 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import type { LocalDatabase } from '../local/database';
+import { adaptForPostgres } from '../sql/postgres';
+import { SQL_DIR } from '../sql/sql-files';
+import { splitStatements } from '../sql/split';
+
+/** The folder of the analytics queries (Redshift dialect, one question per file). */
+export const ANALYTICS_DIR = path.join(SQL_DIR, 'analytics');
+
+/** An analytics query: its name (the file's), the question it answers, its SQL. */
+export interface AnalyticsQuery {
+  readonly name: string;
+  readonly question: string;
+  readonly sql: string;
+}
+
+/** Every query of sql/analytics/, by name; the question is the comment the file starts with. */
+export function readAnalyticsQueries(dir: string = ANALYTICS_DIR): AnalyticsQuery[] {
+  return readdirSync(dir)
+    .filter((file) => file.endsWith('.sql'))
+    .sort()
+    .map((file) => {
+      const statements = splitStatements(readFileSync(path.join(dir, file), 'utf8'));
+      if (statements.length !== 1) throw new Error(`sql/analytics/${file}: one query per file, found ${statements.length}`);
+      const [{ sql, leadingComments }] = statements;
+      if (leadingComments.length === 0) throw new Error(`sql/analytics/${file}: start with a comment stating the question`);
+      return { name: file.replace(/\.sql$/, '').replace(/_/g, '-'), question: leadingComments.join(' '), sql };
+    });
+}
+
+/** Runs one analytics query on a local warehouse (through the Postgres adaptation). */
+export function runAnalyticsQuery<Row extends object = Record<string, unknown>>(db: LocalDatabase, query: AnalyticsQuery): Promise<Row[]> {
+  return db.query<Row>(adaptForPostgres(query.sql));
+}
