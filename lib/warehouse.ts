@@ -222,7 +222,7 @@ export class Warehouse extends Construct {
         { parameterKey: USER_ACTIVITY_LOGGING, parameterValue: 'true' },
       ],
     });
-    workgroup.addDependency(namespace);
+    workgroup.addResourceDependency(namespace);
     return {
       endpointAddress: workgroup.attrWorkgroupEndpointAddress,
       dataApi: {
