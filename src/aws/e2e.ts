@@ -1,4 +1,5 @@
 import type { DataApi, WarehouseTarget } from '../../lambda/data-api';
+import { runRemoteQuery } from '../analytics/remote-query';
 
 /** What the end-to-end run needs from the outside world; tests pass fakes. */
 export interface E2eDeps {
@@ -40,7 +41,7 @@ export async function runE2e(deps: E2eDeps, stackName: string, outputsFile: stri
     const target: WarehouseTarget = outputs.WorkgroupName
       ? { database: outputs.Database, workgroupName: outputs.WorkgroupName }
       : { database: outputs.Database, clusterIdentifier: outputs.ClusterIdentifier, secretArn: outputs.AdminSecretArn };
-    const actual = await queryCounts(deps, target, stackName);
+    const actual = await queryCounts(deps, target);
     const differences = Object.keys(expected)
       .filter((table) => expected[table] !== actual[table])
       .map((table) => `${table}: local ${expected[table]}, AWS ${actual[table]}`);
@@ -51,19 +52,7 @@ export async function runE2e(deps: E2eDeps, stackName: string, outputsFile: stri
   }
 }
 
-async function queryCounts(deps: E2eDeps, target: WarehouseTarget, stackName: string): Promise<Record<string, number>> {
-  const name = `sparkify-e2e-${stackName}`;
-  const id = await deps.dataApi.submitBatch(target, [deps.summarySql], name, name.slice(-64));
-  for (let attempt = 0; attempt < 120; attempt += 1) {
-    const description = await deps.dataApi.describe(id);
-    if (description.state === 'FINISHED') {
-      const [row] = await deps.dataApi.resultRows(`${id}:1`);
-      return Object.fromEntries(Object.entries(row ?? {}).map(([key, value]) => [key, Number(value)]));
-    }
-    if (description.state === 'FAILED' || description.state === 'ABORTED') {
-      throw new Error(`The count query ${description.state}: ${description.subStatements[0]?.error ?? description.error ?? ''}`);
-    }
-    await deps.sleep(5000);
-  }
-  throw new Error('The count query did not finish in 10 minutes');
+async function queryCounts(deps: E2eDeps, target: WarehouseTarget): Promise<Record<string, number>> {
+  const [row] = await runRemoteQuery(deps.dataApi, target, deps.summarySql, deps.sleep);
+  return Object.fromEntries(Object.entries(row ?? {}).map(([key, value]) => [key, Number(value)]));
 }

@@ -1,3 +1,4 @@
+import { formatTable } from '../text-table';
 import type { BenchRun, IncrementalRun } from './run-bench';
 
 /** One target of the benchmark and whether this run met it. */
@@ -44,13 +45,6 @@ export function checkTargets(runs: readonly BenchRun[], incremental: Incremental
   return results;
 }
 
-/** Aligned plain-text columns. */
-export function formatTable(header: readonly string[], rows: readonly (readonly string[])[]): string {
-  const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column].length)));
-  const line = (cells: readonly string[]) => cells.map((cell, column) => (column < 2 ? cell.padEnd(widths[column]) : cell.padStart(widths[column]))).join('  ');
-  return [line(header), widths.map((width) => '-'.repeat(width)).join('  '), ...rows.map(line)].join('\n');
-}
-
 /** The runs as a table: seconds, throughput, memory, and the ratios that matter. */
 export function runsTable(runs: readonly BenchRun[]): string {
   const rows = runs.map((run) => {
@@ -67,7 +61,7 @@ export function runsTable(runs: readonly BenchRun[]): string {
       run.method === 'naive' && ours ? (run.seconds / ours.seconds).toFixed(1) : '',
     ];
   });
-  return formatTable(['engine', 'method', 'events', 'seconds', 'events/s', 'peak RSS MB', '× floor', 'naive/ours'], rows);
+  return formatTable(['engine', 'method', 'events', 'seconds', 'events/s', 'peak RSS MB', '× floor', 'naive/ours'], rows, 2);
 }
 
 /** Where the time of each `ours` run went. */
@@ -79,5 +73,5 @@ export function phasesTable(runs: readonly BenchRun[]): string {
       const share = (seconds: number) => `${seconds.toFixed(2)} (${Math.round((100 * seconds) / run.seconds)}%)`;
       return [run.engine, run.events.toLocaleString('en-US'), share(phases.files), share(phases.parse), share(phases.copy), share(phases.transform), share(phases.checks)];
     });
-  return formatTable(['engine', 'events', 'files s', 'parse s', 'copy s', 'transform s', 'checks s'], rows);
+  return formatTable(['engine', 'events', 'files s', 'parse s', 'copy s', 'transform s', 'checks s'], rows, 1);
 }

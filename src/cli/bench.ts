@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
-import { checkTargets, formatTable, phasesTable, runsTable } from '../bench/report';
+import { checkTargets, phasesTable, runsTable } from '../bench/report';
+import { formatTable } from '../text-table';
 import { runBenchmark } from '../bench/run-bench';
 import { UsageError, runCli, wholeNumber } from './run-cli';
 
@@ -84,7 +85,7 @@ async function main(args: string[]): Promise<number> {
       `${incremental.fullReloadSeconds.toFixed(2)} s`,
   );
   const targets = checkTargets(runs, incremental, sizes);
-  console.log(`\nTargets:\n${formatTable(['target', 'measured', 'met'], targets.map((t) => [t.target, t.measured, t.met ? 'yes' : 'NO']))}`);
+  console.log(`\nTargets:\n${formatTable(['target', 'measured', 'met'], targets.map((t) => [t.target, t.measured, t.met ? 'yes' : 'NO']), 1)}`);
   return 0;
 }
 

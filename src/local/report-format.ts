@@ -1,3 +1,4 @@
+import { formatTable } from '../text-table';
 import { TABLES, type LocalRunReport } from './runner';
 
 /** The JSON a `--json` run prints: the report without the reject details. */
@@ -31,10 +32,5 @@ export function reportTable(report: LocalRunReport): string {
 }
 
 function table(left: string, right: string, rows: readonly [string, string][]): string {
-  const leftWidth = Math.max(left.length, ...rows.map(([name]) => name.length));
-  const rightWidth = Math.max(right.length, ...rows.map(([, value]) => value.length));
-  const line = (name: string, value: string) => `${name.padEnd(leftWidth)}  ${value.padStart(rightWidth)}`;
-  return [line(left, right), `${'-'.repeat(leftWidth)}  ${'-'.repeat(rightWidth)}`, ...rows.map(([n, v]) => line(n, v))].join(
-    '\n',
-  );
+  return formatTable([left, right], rows);
 }

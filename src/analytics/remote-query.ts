@@ -1,0 +1,38 @@
+import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import type { DataApi, ResultRow, WarehouseTarget } from '../../lambda/data-api';
+
+/** The warehouse a deployed stack's outputs point at (cluster and admin secret, or workgroup). */
+export async function stackTarget(cloudFormation: CloudFormationClient, stackName: string): Promise<WarehouseTarget> {
+  const output = await cloudFormation.send(new DescribeStacksCommand({ StackName: stackName }));
+  const outputs = Object.fromEntries((output.Stacks?.[0]?.Outputs ?? []).map((item) => [item.OutputKey, item.OutputValue]));
+  if (!outputs.Database) throw new Error(`Stack ${stackName} has no Database output: is it a Sparkify warehouse stack?`);
+  if (outputs.WorkgroupName) return { database: outputs.Database, workgroupName: outputs.WorkgroupName };
+  if (outputs.ClusterIdentifier && outputs.AdminSecretArn) {
+    return { database: outputs.Database, clusterIdentifier: outputs.ClusterIdentifier, secretArn: outputs.AdminSecretArn };
+  }
+  throw new Error(`Stack ${stackName} names neither a workgroup nor a cluster with its admin secret`);
+}
+
+/**
+ * Runs one query through the Redshift Data API and returns its rows, waiting for it
+ * (at most `attempts` looks, `sleep` between them).
+ */
+export async function runRemoteQuery(
+  api: DataApi,
+  target: WarehouseTarget,
+  sql: string,
+  sleep: (ms: number) => Promise<void>,
+  attempts = 120,
+): Promise<ResultRow[]> {
+  const name = `sparkify-query-${Date.now()}`;
+  const id = await api.submitBatch(target, [sql], name, name);
+  for (let attempt = 0; attempt < attempts; attempt += 1) {
+    const description = await api.describe(id);
+    if (description.state === 'FINISHED') return api.resultRows(`${id}:1`);
+    if (description.state === 'FAILED' || description.state === 'ABORTED') {
+      throw new Error(`The query ${description.state}: ${description.subStatements[0]?.error ?? description.error ?? 'no error given'}`);
+    }
+    await sleep(1000);
+  }
+  throw new Error(`The query did not finish after ${attempts} looks`);
+}

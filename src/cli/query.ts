@@ -1,0 +1,47 @@
+import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
+import { parseArgs } from 'node:util';
+import { DataApi } from '../../lambda/data-api';
+import { readAnalyticsQueries } from '../analytics/queries';
+import { runRemoteQuery, stackTarget } from '../analytics/remote-query';
+import { formatTable } from '../text-table';
+import { UsageError, runCli } from './run-cli';
+
+const names = () => readAnalyticsQueries().map((query) => query.name);
+const HELP = `Usage: npm run query -- --name NAME [--stack-name STACK] [--region REGION]
+
+Runs one analytics query of sql/analytics/ on a deployed warehouse through the Redshift
+Data API, using the stack's outputs (its cluster and admin secret, or its Serverless
+workgroup), and prints the result as a table. Needs AWS credentials.
+
+Options:
+  --name NAME           the query: ${names().join(', ')}
+  --stack-name STACK    the deployed stack (default: SparkifyWarehouse)
+  --region REGION       its region (default: AWS_REGION or AWS_DEFAULT_REGION)
+  -h, --help            show this help`;
+
+async function main(args: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      name: { type: 'string' },
+      'stack-name': { type: 'string', default: 'SparkifyWarehouse' },
+      region: { type: 'string' },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+    strict: true,
+  });
+  if (values.help) {
+    console.log(HELP);
+    return 0;
+  }
+  const query = readAnalyticsQueries().find((candidate) => candidate.name === values.name);
+  if (!query) throw new UsageError(`--name must be one of: ${names().join(', ')}`);
+  const region = values.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION;
+  const target = await stackTarget(new CloudFormationClient({ region }), values['stack-name']);
+  const rows = await runRemoteQuery(new DataApi(), target, query.sql, (ms) => new Promise((resolve) => setTimeout(resolve, ms)));
+  const columns = Object.keys(rows[0] ?? {});
+  console.log(`${query.question}\n\n${formatTable(columns, rows.map((row) => columns.map((column) => String(row[column] ?? ''))))}`);
+  return 0;
+}
+
+runCli(main, HELP);
