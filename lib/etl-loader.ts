@@ -61,9 +61,6 @@ export class EtlLoader extends Construct {
         resources: [onEvent.logGroup.logGroupArn, isComplete.logGroup.logGroupArn].map((arn) => `${arn}:*`),
       }),
     );
-    role.addToPolicy(
-      new iam.PolicyStatement({ sid: 'Tracing', actions: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'], resources: ['*'] }),
-    );
 
     const provider = new Provider(this, 'Provider', {
       onEventHandler: onEvent,
@@ -97,7 +94,7 @@ export class EtlLoader extends Construct {
     role.addToPolicy(
       new iam.PolicyStatement({
         sid: 'RunStatementsOnThisWarehouse',
-        actions: ['redshift-data:BatchExecuteStatement', 'redshift-data:ExecuteStatement'],
+        actions: ['redshift-data:BatchExecuteStatement'],
         resources: [target.resourceArn],
       }),
     );

@@ -148,7 +148,7 @@ describe('the load on deploy', () => {
         Statement: Match.arrayWith([
           Match.objectLike({
             Sid: 'RunStatementsOnThisWarehouse',
-            Action: ['redshift-data:BatchExecuteStatement', 'redshift-data:ExecuteStatement'],
+            Action: 'redshift-data:BatchExecuteStatement',
             Resource: Match.objectLike({ 'Fn::Join': Match.anyValue() }),
           }),
           Match.objectLike({
