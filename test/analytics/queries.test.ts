@@ -1,15 +1,13 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { readAnalyticsQueries, runAnalyticsQuery } from '../../src/analytics/queries';
 import { listJsonFiles } from '../../src/local/local-copy';
-import { PROJECT_ROOT } from '../helpers/cli';
+import { UDACITY_SAMPLE, udacitySamplePresent } from '../helpers/udacity-sample';
 import { sharedWarehouse } from '../helpers/warehouse';
 
-const SAMPLE = path.resolve(PROJECT_ROOT, '..', 'shared', 'data', 'udacity-sample');
-const present = existsSync(SAMPLE);
-if (!present && process.env.CI) throw new Error(`CI must have the real sample at ${SAMPLE}`);
-if (!present) console.warn(`Skipping the analytics answers: ${SAMPLE} is not there (it is in CI).`);
+const SAMPLE = UDACITY_SAMPLE;
+const present = udacitySamplePresent('the analytics answers');
 
 interface Event {
   userId: string;

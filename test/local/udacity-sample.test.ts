@@ -1,19 +1,11 @@
-import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runNode, PROJECT_ROOT } from '../helpers/cli';
 import { tempDir } from '../helpers/fixtures';
+import { UDACITY_SAMPLE, udacitySamplePresent } from '../helpers/udacity-sample';
 
-/** The real 2018-11 sample beside the project (read only; never copied into it). */
-const SAMPLE = path.resolve(PROJECT_ROOT, '..', 'shared', 'data', 'udacity-sample');
-const present = existsSync(SAMPLE);
-
-if (!present && process.env.CI) {
-  throw new Error(`CI must have the real sample at ${SAMPLE}`);
-}
-if (!present) {
-  console.warn(`Skipping the real-sample facts: ${SAMPLE} is not there (it is in CI).`);
-}
+const SAMPLE = UDACITY_SAMPLE;
+const present = udacitySamplePresent('the real-sample facts');
 
 describe.runIf(present)('the real udacity sample', () => {
   it('gives exactly the published facts through sparkify-local --json, and the same again on a re-run', async () => {
