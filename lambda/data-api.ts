@@ -42,6 +42,13 @@ export interface StatementDescription {
   readonly subStatements: readonly SubStatement[];
 }
 
+/** A statement as ListStatements gives it. */
+export interface ListedStatement {
+  readonly name: string;
+  readonly id: string;
+  readonly state: StatementState;
+}
+
 /** A row of a result, column name to value. */
 export type ResultRow = Record<string, string | number | boolean | null>;
 
@@ -88,14 +95,22 @@ export class DataApi {
 
   /** The ids of this role's statements whose name starts with `namePrefix`, by name. */
   async findByName(namePrefix: string): Promise<Map<string, string>> {
-    const found = new Map<string, string>();
+    const listed = await this.listByName(namePrefix);
+    return new Map(listed.map((statement) => [statement.name, statement.id]));
+  }
+
+  /** This role's statements whose name starts with `namePrefix`, with their states. */
+  async listByName(namePrefix: string): Promise<ListedStatement[]> {
+    const found: ListedStatement[] = [];
     let nextToken: string | undefined;
     do {
       const output = await this.client.send(
         new ListStatementsCommand({ StatementName: namePrefix, RoleLevel: true, NextToken: nextToken }),
       );
       for (const statement of output.Statements ?? []) {
-        if (statement.StatementName && statement.Id) found.set(statement.StatementName, statement.Id);
+        if (statement.StatementName && statement.Id) {
+          found.push({ name: statement.StatementName, id: statement.Id, state: (statement.Status ?? 'SUBMITTED') as StatementState });
+        }
       }
       nextToken = output.NextToken;
     } while (nextToken);

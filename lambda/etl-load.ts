@@ -129,8 +129,11 @@ function logDurations(description: StatementDescription, info: readonly Statemen
   });
 }
 
-/** What failed, where, and what to do next: the error CloudFormation shows. */
-export function failureMessage(description: StatementDescription, properties: LoadProperties, offset: number): string {
+/** The statements of a load and what the handler knows of each, as a failure message needs them. */
+export type LoadStatements = Pick<LoadProperties, 'Statements' | 'StatementInfo'>;
+
+/** What failed, where, and what to do next: the error CloudFormation (or the scheduled load's alarm) shows. */
+export function failureMessage(description: StatementDescription, properties: LoadStatements, offset: number): string {
   const total = properties.Statements.length;
   const failedIndex = description.subStatements.findIndex((sub) => sub.state === 'FAILED' || sub.state === 'ABORTED');
   if (failedIndex === -1) {
@@ -144,7 +147,7 @@ export function failureMessage(description: StatementDescription, properties: Lo
   const error = sub.state === 'ABORTED' ? 'was aborted (cancelled, or the warehouse restarted)' : `failed: ${sub.error ?? description.error ?? 'no error given'}`;
   const hint =
     info?.kind === 'check'
-      ? ` Data-quality check ${info.checkName} found rows breaking its rule (its assertion divides by zero to roll the load back). Run the check's query from sql/06_checks.sql to see them.`
+      ? ` Data-quality check ${info.checkName} found rows breaking its rule (its assertion divides by zero to roll the load back). Run the check's query from sql/${info.file} to see them.`
       : info?.kind === 'copy'
         ? ' COPY rejected records or could not read the source: query SYS_LOAD_ERROR_DETAIL (provisioned or Serverless) or STL_LOAD_ERRORS (provisioned) for the file, line and reason.'
         : '';

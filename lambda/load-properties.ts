@@ -1,4 +1,4 @@
-import type { StatementKind } from '../src/sql/plan';
+import type { PlannedStatement, StatementKind } from '../src/sql/plan';
 
 /**
  * The custom resource's properties: the contract between the CDK construct that writes
@@ -23,4 +23,9 @@ export interface StatementInfo {
   readonly kind: StatementKind;
   readonly file: string;
   readonly checkName?: string;
+}
+
+/** What the handler needs to know of each planned statement besides its SQL. */
+export function statementInfoOf(plan: readonly PlannedStatement[]): StatementInfo[] {
+  return plan.map(({ kind, file, checkName }) => ({ kind, file, ...(checkName ? { checkName } : {}) }));
 }

@@ -1,3 +1,4 @@
+import { aws_events as events } from 'aws-cdk-lib';
 import type { SparkifyStackProps } from './sparkify-stack';
 import type { Ra3NodeType } from './warehouse';
 
@@ -16,7 +17,12 @@ export const CONTEXT_KEYS = {
   baseCapacity: 'Serverless base RPUs (default 8)',
   maxErrors: 'records each COPY may reject (default 0)',
   destroyOnDelete: 'true: cdk destroy deletes the data too (default false)',
+  schedule: "also load new files on this schedule, e.g. 'rate(1 hour)' or 'cron(0 6 * * ? *)' (default none)",
+  notificationEmail: 'with schedule: email told of failed scheduled loads (default none)',
 } as const;
+
+/** `rate(<n> <unit>)` or `cron(<six fields>)`, as EventBridge takes them. */
+const SCHEDULE_EXPRESSION = /^(rate\(([1-9]\d*) (minute|minutes|hour|hours|day|days)\)|cron\(\S+( \S+){5}\))$/;
 
 /** The app's settings, read from CDK context. */
 export interface AppConfig {
@@ -51,6 +57,14 @@ export function readAppConfig(context: (key: string) => unknown): AppConfig {
   if (nodeType !== undefined && !/^ra3\.(large|xlplus|4xlarge|16xlarge)$/.test(nodeType)) {
     throw new Error(`-c nodeType= must be an ra3 node type (ra3.large, ra3.xlplus, ra3.4xlarge, ra3.16xlarge), got "${nodeType}"`);
   }
+  const schedule = text('schedule');
+  if (schedule !== undefined && !SCHEDULE_EXPRESSION.test(schedule)) {
+    throw new Error(`-c schedule= must be an EventBridge schedule such as 'rate(1 hour)' or 'cron(0 6 * * ? *)', got "${schedule}"`);
+  }
+  const notificationEmail = text('notificationEmail');
+  if (notificationEmail !== undefined && !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(notificationEmail)) {
+    throw new Error(`-c notificationEmail= must be an email address, got "${notificationEmail}"`);
+  }
   return {
     stackName: text('stackName') ?? 'SparkifyWarehouse',
     sampleData: flag('sampleData') ?? false,
@@ -68,6 +82,8 @@ export function readAppConfig(context: (key: string) => unknown): AppConfig {
       baseCapacity: whole('baseCapacity'),
       maxErrors: whole('maxErrors'),
       destroyOnDelete: flag('destroyOnDelete'),
+      schedule: schedule === undefined ? undefined : events.Schedule.expression(schedule),
+      notificationEmail,
     },
   };
 }

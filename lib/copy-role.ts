@@ -1,6 +1,6 @@
 import { aws_iam as iam } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import type { ResolvedSource } from './source';
+import { grantSourceRead, type ResolvedSource } from './source';
 
 /** Properties of {@link CopyRole}. */
 export interface CopyRoleProps {
@@ -19,25 +19,10 @@ export class CopyRole extends Construct {
   constructor(scope: Construct, id: string, props: CopyRoleProps) {
     super(scope, id);
     const { bucket, songPrefix, logPrefix, jsonPathsKey } = props.source;
-    const bucketArn = `arn:aws:s3:::${bucket}`;
     this.role = new iam.Role(this, 'Role', {
       assumedBy: new iam.ServicePrincipal('redshift.amazonaws.com'),
       description: `Lets Redshift COPY read s3://${bucket}/${songPrefix}, ${logPrefix} and ${jsonPathsKey}`,
     });
-    this.role.addToPolicy(
-      new iam.PolicyStatement({
-        sid: 'ReadSourceObjects',
-        actions: ['s3:GetObject'],
-        resources: [`${bucketArn}/${songPrefix}*`, `${bucketArn}/${logPrefix}*`, `${bucketArn}/${jsonPathsKey}`],
-      }),
-    );
-    this.role.addToPolicy(
-      new iam.PolicyStatement({
-        sid: 'ListSourcePrefixes',
-        actions: ['s3:ListBucket'],
-        resources: [bucketArn],
-        conditions: { StringLike: { 's3:prefix': [`${songPrefix}*`, `${logPrefix}*`, jsonPathsKey] } },
-      }),
-    );
+    grantSourceRead(this.role, props.source, [jsonPathsKey]);
   }
 }

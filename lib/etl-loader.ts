@@ -1,9 +1,10 @@
 import { CustomResource, Duration, RemovalPolicy, aws_iam as iam, aws_logs as logs, aws_stepfunctions as sfn } from 'aws-cdk-lib';
 import { Provider } from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
-import type { LoadProperties } from '../lambda/load-properties';
+import { statementInfoOf, type LoadProperties } from '../lambda/load-properties';
 import { toRedshiftSql, type PlannedStatement } from '../src/sql/plan';
 import { loaderFunction } from './loader-function';
+import { grantDataApiAccess } from './data-api-access';
 import type { DataApiTarget } from './warehouse';
 
 /** Properties of {@link EtlLoader}. */
@@ -51,9 +52,9 @@ export class EtlLoader extends Construct {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
       description: 'Runs the Sparkify load through the Redshift Data API',
     });
-    this.grantDataApi(role, props.target);
-    const onEvent = loaderFunction(this, 'OnEvent', { handler: 'onEvent', role });
-    const isComplete = loaderFunction(this, 'IsComplete', { handler: 'isComplete', role });
+    grantDataApiAccess(role, props.target);
+    const onEvent = loaderFunction(this, 'OnEvent', { handler: 'etl-handler.onEvent', role });
+    const isComplete = loaderFunction(this, 'IsComplete', { handler: 'etl-handler.isComplete', role });
     role.addToPolicy(
       new iam.PolicyStatement({
         sid: 'WriteOwnLogs',
@@ -75,7 +76,7 @@ export class EtlLoader extends Construct {
     });
     const properties: LoadProperties = {
       Statements: toRedshiftSql(props.plan),
-      StatementInfo: props.plan.map(({ kind, file, checkName }) => ({ kind, file, ...(checkName ? { checkName } : {}) })),
+      StatementInfo: statementInfoOf(props.plan),
       SqlHash: props.sqlHash,
       Database: props.target.database,
       ClusterIdentifier: props.target.clusterIdentifier,
@@ -88,40 +89,5 @@ export class EtlLoader extends Construct {
       serviceTimeout: Duration.hours(1),
       properties: properties as unknown as Record<string, unknown>,
     });
-  }
-
-  private grantDataApi(role: iam.Role, target: DataApiTarget): void {
-    role.addToPolicy(
-      new iam.PolicyStatement({
-        sid: 'RunStatementsOnThisWarehouse',
-        actions: ['redshift-data:BatchExecuteStatement'],
-        resources: [target.resourceArn],
-      }),
-    );
-    // DescribeStatement, GetStatementResult and ListStatements have no resource type in
-    // IAM: they cannot be scoped to a resource. The Data API itself lets a caller see
-    // only the statements its own identity submitted.
-    role.addToPolicy(
-      new iam.PolicyStatement({
-        sid: 'FollowOwnStatements',
-        actions: ['redshift-data:DescribeStatement', 'redshift-data:GetStatementResult', 'redshift-data:ListStatements'],
-        resources: ['*'],
-      }),
-    );
-    if (target.secretArn) {
-      // The Data API reads the Redshift-managed admin secret with the caller's rights; the code never does.
-      role.addToPolicy(
-        new iam.PolicyStatement({ sid: 'AuthenticateWithAdminSecret', actions: ['secretsmanager:GetSecretValue'], resources: [target.secretArn] }),
-      );
-    }
-    if (target.workgroupName) {
-      role.addToPolicy(
-        new iam.PolicyStatement({
-          sid: 'AuthenticateWithIam',
-          actions: ['redshift-serverless:GetCredentials'],
-          resources: [target.resourceArn],
-        }),
-      );
-    }
   }
 }

@@ -1,12 +1,12 @@
 import { Duration, RemovalPolicy, aws_iam as iam, aws_lambda as lambda, aws_logs as logs } from 'aws-cdk-lib';
-import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { NodejsFunction, type ICommandHooks } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { Construct } from 'constructs';
 import * as path from 'node:path';
 
 /** Properties of {@link loaderFunction}. */
 export interface LoaderFunctionProps {
-  /** The exported handler of `lambda/etl-handler.ts` to run. */
-  readonly handler: 'onEvent' | 'isComplete';
+  /** The handler to run: a file of `lambda/` and its export. */
+  readonly handler: 'etl-handler.onEvent' | 'etl-handler.isComplete' | 'scheduled-handler.handler';
   /** The role the function runs as. */
   readonly role: iam.IRole;
   /**
@@ -14,6 +14,17 @@ export interface LoaderFunctionProps {
    * @default Duration.minutes(1)
    */
   readonly timeout?: Duration;
+  /**
+   * Environment variables (names and ARNs only: never a secret's value).
+   * @default none
+   */
+  readonly environment?: Record<string, string>;
+  /**
+   * Ship the project's `sql/` folder in the bundle, beside the handler, for a handler
+   * that builds its statements at run time.
+   * @default false
+   */
+  readonly bundleSql?: boolean;
   /**
    * How long the function's logs are kept.
    * @default logs.RetentionDays.THREE_MONTHS
@@ -30,9 +41,10 @@ export function loaderFunction(scope: Construct, id: string, props: LoaderFuncti
     retention: props.logRetention ?? logs.RetentionDays.THREE_MONTHS,
     removalPolicy: RemovalPolicy.DESTROY,
   });
+  const [file, handler] = props.handler.split('.');
   return new NodejsFunction(scope, id, {
-    entry: path.join(__dirname, '..', 'lambda', 'etl-handler.ts'),
-    handler: props.handler,
+    entry: path.join(__dirname, '..', 'lambda', `${file}.ts`),
+    handler,
     runtime: lambda.Runtime.NODEJS_24_X,
     architecture: lambda.Architecture.ARM_64,
     role: props.role,
@@ -40,6 +52,19 @@ export function loaderFunction(scope: Construct, id: string, props: LoaderFuncti
     memorySize: 256,
     logGroup,
     tracing: lambda.Tracing.ACTIVE,
-    bundling: { minify: true, sourceMap: true, target: 'node24' },
+    environment: props.environment,
+    bundling: {
+      minify: true,
+      sourceMap: true,
+      target: 'node24',
+      ...(props.bundleSql ? { commandHooks: copySqlAfterBundling } : {}),
+    },
   });
 }
+
+/** Copies sql/ (numbered files, sql/scheduled/, JSONPaths) into the bundle; runs locally, with no Docker. */
+const copySqlAfterBundling: ICommandHooks = {
+  beforeBundling: () => [],
+  beforeInstall: () => [],
+  afterBundling: (inputDir: string, outputDir: string) => [`cp -R "${path.join(inputDir, 'sql')}" "${path.join(outputDir, 'sql')}"`],
+};

@@ -14,7 +14,25 @@ export function acknowledgeNagFindings(stack: Stack): void {
 
   acknowledgeWildcards(
     at('CopyRole'),
-    'COPY reads every object under the source prefixes: the wildcard is the end of the song and log prefixes, read-only (s3:GetObject) in one bucket.',
+    'COPY reads every object under the source prefixes, and a scheduled run\'s lists under runs/ of its bucket: the wildcards end those prefixes, read-only (s3:GetObject).',
+  );
+  acknowledgeWildcards(
+    at('ScheduledLoad/Role'),
+    'A scheduled run reads every object under the source prefixes (to hash the new ones) and writes its lists under runs/ of its bucket: the wildcards end ' +
+      'those prefixes, with s3:GetObject and s3:PutObject only. redshift-data:DescribeStatement, GetStatementResult and ListStatements have no ' +
+      'resource-level permissions (the Data API only shows a caller its own statements), nor has xray:PutTraceSegments; the log-group wildcard is the ' +
+      "streams of the function's own log group.",
+  );
+  acknowledge(
+    at('ScheduledLoad/Runs'),
+    'AwsSolutions-S1',
+    "Holds only the lists of file keys and hashes each scheduled run writes for COPY, read by the COPY role and expired after 30 days; no personal data.",
+  );
+  acknowledge(
+    at('ScheduledLoad/DeadLetterQueue'),
+    'AwsSolutions-SQS3',
+    "This queue is the dead-letter queue (the scheduled function's on-failure destination and its rule target's DLQ); cdk-nag only recognises " +
+      "a queue named in another queue's redrive policy as one.",
   );
   acknowledgeWildcards(
     at('Load/Role'),

@@ -1,4 +1,4 @@
-import { Token } from 'aws-cdk-lib';
+import { Token, aws_iam as iam } from 'aws-cdk-lib';
 
 /** Where the source JSON lives in S3. */
 export interface SourceLocation {
@@ -70,4 +70,28 @@ export function resolveSource(source: SourceLocation = {}): ResolvedSource {
 
 function definedOnly<T extends object>(value: T): Partial<T> {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+/**
+ * Lets a role list the source's song and log prefixes and read their objects, plus the
+ * given keys (such as the JSONPaths file): nothing else of the bucket.
+ */
+export function grantSourceRead(role: iam.Role, source: ResolvedSource, keys: readonly string[] = []): void {
+  const bucketArn = `arn:aws:s3:::${source.bucket}`;
+  const prefixes = [`${source.songPrefix}*`, `${source.logPrefix}*`];
+  role.addToPolicy(
+    new iam.PolicyStatement({
+      sid: 'ReadSourceObjects',
+      actions: ['s3:GetObject'],
+      resources: [...prefixes, ...keys].map((key) => `${bucketArn}/${key}`),
+    }),
+  );
+  role.addToPolicy(
+    new iam.PolicyStatement({
+      sid: 'ListSourcePrefixes',
+      actions: ['s3:ListBucket'],
+      resources: [bucketArn],
+      conditions: { StringLike: { 's3:prefix': [...prefixes, ...keys] } },
+    }),
+  );
 }

@@ -7,6 +7,7 @@ import {
   RemovalPolicy,
   Stack,
   Token,
+  aws_events as events,
   aws_s3 as s3,
   aws_s3_deployment as s3deploy,
   type StackProps,
@@ -19,6 +20,7 @@ import { CopyRole } from './copy-role';
 import { EtlLoader } from './etl-loader';
 import { acknowledgeNagFindings } from './nag-acknowledgements';
 import { Network } from './network';
+import { ScheduledLoad } from './scheduled-load';
 import { resolveSource, type ResolvedSource, type SourceLocation } from './source';
 import { Warehouse, type Ra3NodeType } from './warehouse';
 
@@ -76,6 +78,18 @@ export interface SparkifyStackProps extends StackProps {
    * @default Duration.seconds(10)
    */
   readonly loadPollInterval?: Duration;
+  /**
+   * Load new source files on this schedule too, e.g. `Schedule.expression('rate(1 hour)')`:
+   * each run loads only the files `load_manifest` does not hold yet (see
+   * {@link ScheduledLoad}). Needs the source bucket in the stack's region.
+   * @default none: the warehouse is loaded on deploy only
+   */
+  readonly schedule?: events.Schedule;
+  /**
+   * With `schedule`: an email address told when a scheduled load fails.
+   * @default none: subscribe to the `LoadAlarmTopicArn` output's topic yourself
+   */
+  readonly notificationEmail?: string;
 }
 
 /**
@@ -117,6 +131,25 @@ export class SparkifyStack extends Stack {
       pollInterval: props.loadPollInterval,
     });
     if (deployment) loader.node.addDependency(deployment);
+    if (props.schedule) {
+      this.checkScheduledSourceRegion(source.region);
+      const scheduled = new ScheduledLoad(this, 'ScheduledLoad', {
+        schedule: props.schedule,
+        target: warehouse.dataApi,
+        source,
+        copyRole: copyRole.role,
+        maxErrors: props.maxErrors,
+        notificationEmail: props.notificationEmail,
+        removalPolicy: keep,
+      });
+      // The first scheduled run comes after the deploy's load has built the tables.
+      scheduled.rule.node.addDependency(loader.resource);
+      new CfnOutput(this, 'LoadAlarmTopicArn', { value: scheduled.alarmTopic.topicArn, description: 'Subscribe to hear of failed scheduled loads' });
+      new CfnOutput(this, 'LoadDeadLetterQueueUrl', { value: scheduled.deadLetterQueue.queueUrl, description: 'Failed scheduled loads, with their errors' });
+      new CfnOutput(this, 'ScheduledLoadFunctionName', { value: scheduled.function.functionName });
+    } else if (props.notificationEmail) {
+      throw new Error('notificationEmail is for failed scheduled loads: it needs schedule too');
+    }
 
     new CfnOutput(this, 'Endpoint', { value: warehouse.endpointAddress, description: 'Warehouse endpoint address' });
     new CfnOutput(this, 'Port', { value: String(warehouse.port) });
@@ -143,6 +176,20 @@ export class SparkifyStack extends Stack {
     if (sourceRegion === Aws.REGION) return true;
     const condition = new CfnCondition(this, 'SourceInStackRegion', { expression: Fn.conditionEquals(Aws.REGION, sourceRegion) });
     return Fn.conditionIf(condition.logicalId, true, false);
+  }
+
+  /**
+   * COPY with REGION reads a manifest and the files it lists in that one region, and the
+   * runs' manifests are in the stack's bucket: a schedule needs the source in the stack's
+   * region. Decided here when both regions are known; otherwise the scheduled function
+   * checks it on each run.
+   */
+  private checkScheduledSourceRegion(sourceRegion: string): void {
+    if (Token.isUnresolved(sourceRegion) || Token.isUnresolved(this.region) || sourceRegion === this.region) return;
+    throw new Error(
+      `schedule needs the source bucket in the stack's region (${this.region}), but it is in ${sourceRegion}: ` +
+        'copy the files to a bucket in this region (or deploy the stack in the source region), or use sampleData',
+    );
   }
 
   /** A private bucket of the stack holding the sample folder, and the deployment filling it. */

@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import { DEFAULT_SAMPLE_DIR, ensureDefaultSample } from '../generate/sample';
 import { TooManyRejectsError } from '../local/local-copy';
 import { DatabaseBusyError } from '../local/lock';
-import { ChangedFileError } from '../local/manifest';
+import { ChangedFileError } from '../manifest/file-decisions';
 import { reportJson, reportTable } from '../local/report-format';
 import { ChecksFailedError, runLocalEtl, type LocalRunReport } from '../local/runner';
 import { describeLocation, withWarehouse, type WarehouseLocation } from '../local/warehouse';

@@ -2,7 +2,7 @@ import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import { quoteLiteral } from '../sql/render';
 import type { LocalDatabase } from './database';
-import { readJsonRecords } from './json-records';
+import { readJsonRecords } from '../json/json-records';
 import { parseJsonPaths, valueAt, type JsonPath } from './jsonpaths';
 import { fieldConverter, type StagingColumn } from './staging-columns';
 

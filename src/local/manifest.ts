@@ -1,47 +1,14 @@
 import { createHash } from 'node:crypto';
 import { createReadStream, readFileSync, statSync } from 'node:fs';
 import * as path from 'node:path';
+import { decideFiles, type FileDecisions, type ListedFile, type ManifestEntry } from '../manifest/file-decisions';
 import type { LocalDatabase } from './database';
 import { toCsvField, type StagingColumn } from './staging-columns';
 
 /** A source file found under the data folder. */
-export interface SourceFile {
-  /** Its key: the path under the data folder, with forward slashes, as under the bucket. */
-  readonly key: string;
+export interface SourceFile extends ListedFile {
   /** Its absolute or working-directory-relative path. */
   readonly path: string;
-  readonly sizeBytes: number;
-  /** Last-modified time, whole milliseconds. */
-  readonly modifiedAt: Date;
-}
-
-/** A file the manifest says was loaded. */
-export interface ManifestEntry {
-  readonly key: string;
-  readonly sizeBytes: number;
-  readonly modifiedAt: Date;
-  readonly contentHash: string;
-}
-
-/** What to do with each file found. */
-export interface FileDecisions {
-  /** New files (or changed ones, with reloadChanged), to load, with their content hash. */
-  readonly load: readonly (SourceFile & { readonly contentHash: string })[];
-  /** New keys whose content was already loaded under another key: recorded, not loaded. */
-  readonly redelivered: readonly (SourceFile & { readonly contentHash: string })[];
-  /** Keys loaded before with the same content. */
-  readonly unchanged: readonly SourceFile[];
-}
-
-/** Thrown when a file loaded before has other content now. */
-export class ChangedFileError extends Error {
-  constructor(readonly files: readonly string[]) {
-    super(
-      `${files.length} file(s) already loaded have changed since: ${files.slice(0, 5).join(', ')}` +
-        `${files.length > 5 ? ', …' : ''}. Source files should not change once loaded; ` +
-        'run with --reload-changed to load them again (new rows are added, rows already loaded stay).',
-    );
-  }
 }
 
 /** Describes files found under the data folder. */
@@ -69,44 +36,20 @@ export async function hashFile(file: string, sizeBytes: number): Promise<string>
 }
 
 /**
- * Decides, from the manifest, which files a load reads. A known key with the same size
- * and modification time is unchanged without reading it; otherwise its content hash
- * decides. A new key whose content hash is already loaded (or loaded earlier in this
- * same list) is a redelivered copy.
- * @throws ChangedFileError when known keys have other content, unless `reloadChanged`
+ * Decides which files under the data folder a local run loads (see {@link decideFiles});
+ * a changed file is named by its path.
  */
-export async function decideFiles(
+export function decideLocalFiles(
   files: readonly SourceFile[],
   manifest: readonly ManifestEntry[],
   reloadChanged: boolean,
-): Promise<FileDecisions> {
-  const byKey = new Map(manifest.map((entry) => [entry.key, entry]));
-  const loadedHashes = new Set(manifest.map((entry) => entry.contentHash));
-  const load: FileDecisions['load'][number][] = [];
-  const redelivered: FileDecisions['redelivered'][number][] = [];
-  const unchanged: SourceFile[] = [];
-  const changed: string[] = [];
-  for (const file of files) {
-    const known = byKey.get(file.key);
-    if (known && known.sizeBytes === file.sizeBytes && known.modifiedAt.getTime() === file.modifiedAt.getTime()) {
-      unchanged.push(file);
-      continue;
-    }
-    const contentHash = await hashFile(file.path, file.sizeBytes);
-    if (known?.contentHash === contentHash) {
-      unchanged.push(file);
-    } else if (known) {
-      changed.push(file.path);
-      load.push({ ...file, contentHash });
-    } else if (loadedHashes.has(contentHash)) {
-      redelivered.push({ ...file, contentHash });
-    } else {
-      loadedHashes.add(contentHash);
-      load.push({ ...file, contentHash });
-    }
-  }
-  if (changed.length > 0 && !reloadChanged) throw new ChangedFileError(changed);
-  return { load, redelivered, unchanged };
+): Promise<FileDecisions<SourceFile>> {
+  return decideFiles(files, manifest, {
+    hashOf: (file) => hashFile(file.path, file.sizeBytes),
+    reloadChanged,
+    nameOf: (file) => file.path,
+    howToReload: 'run with --reload-changed to load them again (new rows are added, rows already loaded stay)',
+  });
 }
 
 /** The manifest's rows, or none when the warehouse has no manifest yet. */

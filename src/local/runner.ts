@@ -13,7 +13,8 @@ import {
   type LocalCopyRunner,
   type RejectedRecord,
 } from './local-copy';
-import { decideFiles, describeFiles, readManifest, recordFiles, type FileDecisions } from './manifest';
+import type { FileDecisions } from '../manifest/file-decisions';
+import { decideLocalFiles, describeFiles, readManifest, recordFiles, type SourceFile } from './manifest';
 
 /** The tables of the warehouse, in the order reports list them. */
 export const TABLES = ['staging_events', 'staging_songs', 'songplays', 'users', 'songs', 'artists', 'time'] as const;
@@ -148,11 +149,11 @@ class PhaseTimer {
 async function runPlan(db: LocalDatabase, plan: readonly PlannedStatement[], options: LocalRunOptions): Promise<LocalRunReport> {
   const timer = new PhaseTimer();
   const manifest = options.rebuild ? [] : await readManifest(db);
-  const decisions = new Map<PlannedStatement, FileDecisions>();
+  const decisions = new Map<PlannedStatement, FileDecisions<SourceFile>>();
   for (const statement of plan.filter((s) => s.kind === 'copy')) {
     const prefix = path.join(options.dataDir, parseCopyStatement(statement.sql).fromKey);
     const files = describeFiles(options.dataDir, listJsonFiles(prefix));
-    decisions.set(statement, await timer.time('files', () => decideFiles(files, manifest, options.reloadChanged ?? false)));
+    decisions.set(statement, await timer.time('files', () => decideLocalFiles(files, manifest, options.reloadChanged ?? false)));
   }
   const all = [...decisions.values()];
   const nothingNew = all.every((decision) => decision.load.length === 0 && decision.redelivered.length === 0);
@@ -166,7 +167,7 @@ async function runPlan(db: LocalDatabase, plan: readonly PlannedStatement[], opt
   for (const statement of plan) {
     if (statement.kind === 'copy') {
       if (!loading) continue;
-      const outcome = await copyNewFiles(db, statement, decisions.get(statement) as FileDecisions, options, timer);
+      const outcome = await copyNewFiles(db, statement, decisions.get(statement) as FileDecisions<SourceFile>, options, timer);
       rejected += outcome.rejected;
       rejects.push(...outcome.rejects);
     } else if (statement.kind === 'check' || statement.kind === 'summary') {
@@ -195,7 +196,7 @@ async function runPlan(db: LocalDatabase, plan: readonly PlannedStatement[], opt
 async function copyNewFiles(
   db: LocalDatabase,
   statement: PlannedStatement,
-  decision: FileDecisions,
+  decision: FileDecisions<SourceFile>,
   options: LocalRunOptions,
   timer: PhaseTimer,
 ): Promise<CopyOutcome> {

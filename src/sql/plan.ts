@@ -6,9 +6,10 @@ import { splitStatements } from './split';
  * What a statement does in the load, from the file it comes from:
  * `reset` (drop every table: rebuilds only), `schema` (create what is missing, empty
  * staging), `copy` (S3 to staging), `transform` (staging to star), `check` (a
- * data-quality query returning `failures`), `summary` (row counts).
+ * data-quality query returning `failures`; also any statement under a `-- check:`
+ * line), `manifest` (record the loaded files: scheduled loads), `summary` (row counts).
  */
-export type StatementKind = 'reset' | 'schema' | 'copy' | 'transform' | 'check' | 'summary';
+export type StatementKind = 'reset' | 'schema' | 'copy' | 'transform' | 'check' | 'manifest' | 'summary';
 
 /**
  * How a load treats what the warehouse already holds: `rebuild` drops every table first
@@ -21,7 +22,7 @@ export type LoadMode = 'rebuild' | 'incremental';
 export interface PlannedStatement {
   /** What the statement does. */
   readonly kind: StatementKind;
-  /** The `sql/` file it comes from, e.g. `04_copy.sql`. */
+  /** The file under `sql/` it comes from, e.g. `04_copy.sql` or `scheduled/04_copy.sql`. */
   readonly file: string;
   /** For `check` statements: the name after `-- check:` that a failure reports. */
   readonly checkName?: string;
@@ -52,8 +53,11 @@ const KIND_BY_FILE_STEM: Readonly<Record<string, StatementKind>> = {
   create_staging: 'schema',
   create_star: 'schema',
   copy: 'copy',
+  copy_events: 'copy',
+  copy_songs: 'copy',
   transform: 'transform',
   checks: 'check',
+  record_files: 'manifest',
   summary: 'summary',
 };
 
@@ -80,30 +84,34 @@ export function copyParameters(source: CopySource): Record<string, SqlParameter>
  * Turns the numbered `sql/` files into the ordered list of statements of one load.
  * The Lambda sends this list to Redshift; the local runner runs it on Postgres.
  * @param mode `rebuild` (the default, what a deploy runs) or `incremental` (no `reset` statements)
+ * @param runParameters values for placeholders only one run knows (a scheduled run's manifests)
  */
-export function buildLoadPlan(files: readonly SqlFile[], source: CopySource, mode: LoadMode = 'rebuild'): PlannedStatement[] {
-  const parameters = copyParameters(source);
+export function buildLoadPlan(
+  files: readonly SqlFile[],
+  source: CopySource,
+  mode: LoadMode = 'rebuild',
+  runParameters: Readonly<Record<string, SqlParameter>> = {},
+): PlannedStatement[] {
+  const parameters = { ...copyParameters(source), ...runParameters };
   return files.flatMap((file) => {
-    const kind = kindOfFile(file.name);
-    if (kind === 'reset' && mode === 'incremental') return [];
+    const fileKind = kindOfFile(file.name);
+    if (fileKind === 'reset' && mode === 'incremental') return [];
     return splitStatements(file.text).map((statement): PlannedStatement => {
       const sql = renderTemplate(statement.sql, parameters);
-      if (kind !== 'check') {
-        return { kind, file: file.name, sql };
-      }
       const checkName = statement.leadingComments
         .map((line) => CHECK_NAME.exec(line)?.[1])
         .find((name) => name !== undefined);
-      if (!checkName) {
+      if (checkName) return { kind: 'check', file: file.name, checkName, sql };
+      if (fileKind === 'check') {
         throw new Error(`${file.name}: every check needs a "-- check: name" line right above it: ${sql.slice(0, 60)}`);
       }
-      return { kind, file: file.name, checkName, sql };
+      return { kind: fileKind, file: file.name, sql };
     });
   });
 }
 
 function kindOfFile(name: string): StatementKind {
-  const stem = name.replace(/^\d{2}_/, '').replace(/\.sql$/, '');
+  const stem = name.replace(/^.*\//, '').replace(/^\d{2}_/, '').replace(/\.sql$/, '');
   const kind = KIND_BY_FILE_STEM[stem];
   if (!kind) {
     throw new Error(`sql/${name}: unknown file; name it NN_<${Object.keys(KIND_BY_FILE_STEM).join('|')}>.sql`);

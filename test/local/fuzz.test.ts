@@ -2,7 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { readJsonRecords } from '../../src/local/json-records';
+import { readJsonRecords } from '../../src/json/json-records';
 import { TooManyRejectsError } from '../../src/local/local-copy';
 import { ChecksFailedError, runLocalEtl } from '../../src/local/runner';
 import { dataDir, play, song, tempDir } from '../helpers/fixtures';

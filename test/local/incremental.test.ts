@@ -5,7 +5,7 @@ import type { GeneratorOptions } from '../../src/generate/events';
 import { DEFAULT_SAMPLE } from '../../src/generate/sample';
 import { logFile } from '../../src/generate/writer';
 import { TooManyRejectsError } from '../../src/local/local-copy';
-import { ChangedFileError } from '../../src/local/manifest';
+import { ChangedFileError } from '../../src/manifest/file-decisions';
 import { runLocalEtl, type LocalRunOptions, type LocalRunReport } from '../../src/local/runner';
 import { withWarehouse, type WarehouseLocation } from '../../src/local/warehouse';
 import { createTestDatabase, ENGINES, type EngineName } from '../helpers/engines';

@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { MAX_RECORD_BYTES, readJsonRecords, type JsonRecord } from '../../src/local/json-records';
+import { MAX_RECORD_BYTES, readJsonRecords, type JsonRecord } from '../../src/json/json-records';
 import { tempDir } from '../helpers/fixtures';
 
 async function read(content: string | Buffer): Promise<JsonRecord[]> {

@@ -11,12 +11,13 @@ export const MAX_RECORD_BYTES = 4 * 1024 * 1024;
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 /**
- * Reads the JSON objects of one file, streaming: newline-delimited objects, one object
+ * Reads the JSON objects of one file (a path, or its bytes as a stream such as an S3
+ * object's body), streaming: newline-delimited objects, one object
  * per file, pretty-printed objects spanning lines, or objects one after another. A UTF-8
  * BOM, CRLF line ends and blank lines are accepted. Text that is not a JSON object is
  * yielded as an error with the line it starts on, and reading goes on after it.
  */
-export async function* readJsonRecords(file: string): AsyncGenerator<JsonRecord> {
+export async function* readJsonRecords(file: string | AsyncIterable<Uint8Array>): AsyncGenerator<JsonRecord> {
   const scanner = new RecordScanner();
   let lineNumber = 0;
   for await (const line of readLines(file)) {
@@ -48,11 +49,13 @@ const TOO_LONG = Symbol('line too long');
  * A line longer than {@link MAX_RECORD_BYTES} is not held in memory: it comes out as
  * {@link TOO_LONG}.
  */
-async function* readLines(file: string): AsyncGenerator<Buffer | typeof TOO_LONG> {
+async function* readLines(file: string | AsyncIterable<Uint8Array>): AsyncGenerator<Buffer | typeof TOO_LONG> {
   let partial: Buffer[] = [];
   let partialBytes = 0;
   let tooLong = false;
-  for await (const chunk of createReadStream(file, { highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>) {
+  const chunks = typeof file === 'string' ? (createReadStream(file, { highWaterMark: 1 << 20 }) as AsyncIterable<Uint8Array>) : file;
+  for await (const bytes of chunks) {
+    const chunk = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     let start = 0;
     let newline = chunk.indexOf(10, start);
     while (newline !== -1) {

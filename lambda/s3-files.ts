@@ -1,0 +1,62 @@
+import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { createHash } from 'node:crypto';
+import { readJsonRecords } from '../src/json/json-records';
+import type { ListedFile } from '../src/manifest/file-decisions';
+
+/**
+ * The only Lambda module that talks to Amazon S3 (@aws-sdk/client-s3): list source
+ * files, read one to hash and count it, write a run's lists. Tests mock the client.
+ */
+
+/** What reading a source file gives. */
+export interface FileDigest {
+  /** SHA-256 of the content, hex. */
+  readonly sha256: string;
+  /** JSON objects in it, counted as the local loader reads them. */
+  readonly records: number;
+}
+
+/** The S3 calls of the scheduled load, on the buckets of one region. */
+export class S3Files {
+  constructor(private readonly client: S3Client = new S3Client({ maxAttempts: 6 })) {}
+
+  /** The `.json` objects under a prefix, as the local runner lists `.json` files under a folder. */
+  async listJsonFiles(bucket: string, prefix: string): Promise<ListedFile[]> {
+    const files: ListedFile[] = [];
+    let continuationToken: string | undefined;
+    do {
+      const output = await this.client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: continuationToken }));
+      for (const object of output.Contents ?? []) {
+        if (!object.Key?.endsWith('.json') || object.Size === undefined || !object.LastModified) continue;
+        files.push({ key: object.Key, sizeBytes: object.Size, modifiedAt: object.LastModified });
+      }
+      continuationToken = output.IsTruncated ? output.NextContinuationToken : undefined;
+    } while (continuationToken);
+    return files;
+  }
+
+  /** Reads an object once, as a stream: its SHA-256 and how many JSON objects it holds. */
+  async digest(bucket: string, key: string): Promise<FileDigest> {
+    const output = await this.client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+    if (!output.Body) throw new Error(`s3://${bucket}/${key} has no body`);
+    const hash = createHash('sha256');
+    async function* hashing(body: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array> {
+      for await (const chunk of body) {
+        hash.update(chunk);
+        yield chunk;
+      }
+    }
+    let records = 0;
+    for await (const record of readJsonRecords(hashing(output.Body as AsyncIterable<Uint8Array>))) {
+      if ('value' in record) records += 1;
+    }
+    return { sha256: hash.digest('hex'), records };
+  }
+
+  /** Writes a small text object (a run's file list or COPY manifest), encrypted at rest. */
+  async put(bucket: string, key: string, body: string, contentType: string): Promise<void> {
+    await this.client.send(
+      new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentType: contentType, ServerSideEncryption: 'AES256' }),
+    );
+  }
+}

@@ -1,0 +1,233 @@
+import { decideFiles, type HashedFile, type ListedFile, type ManifestEntry } from '../src/manifest/file-decisions';
+import { splitIntoBatches } from '../src/sql/batches';
+import { s3Uri, toRedshiftSql, type PlannedStatement } from '../src/sql/plan';
+import { buildScheduledPlan, type ScheduledRun, type ScheduledSql } from '../src/sql/scheduled-plan';
+import type { DataApi, StatementDescription, StatementState } from './data-api';
+import { failureMessage, type Logger } from './etl-load';
+import { statementInfoOf } from './load-properties';
+import type { S3Files } from './s3-files';
+import type { ScheduledLoadConfig } from './scheduled-config';
+
+/**
+ * One scheduled load, free of Lambda: read what `load_manifest` records, list the
+ * source prefixes, decide which files are new (the rule the local runner follows), write
+ * the run's file list and COPY manifests, then run the incremental load and the
+ * recording of its files as one Data API batch, that is one transaction, and wait for it.
+ */
+
+/** What a scheduled load works with. */
+export interface ScheduledLoadContext {
+  readonly dataApi: DataApi;
+  /** S3 in the source bucket's region, which is the stack's (the stack checks it). */
+  readonly s3: S3Files;
+  readonly sql: ScheduledSql;
+  readonly log: Logger;
+  /** Unique per invocation: names the run's statements and objects. */
+  readonly runId: string;
+  /** Milliseconds the invocation has left. */
+  readonly remainingMs: () => number;
+  /**
+   * Time between two looks at a running statement, in milliseconds.
+   * @default 5000
+   */
+  readonly pollMs?: number;
+  /**
+   * Waits; tests pass one that does not.
+   * @default setTimeout
+   */
+  readonly sleep?: (ms: number) => Promise<void>;
+}
+
+/** How a scheduled load ended, when it did not fail. */
+export type ScheduledLoadOutcome =
+  | { readonly status: 'previous-load-running'; readonly statementId: string }
+  | { readonly status: 'nothing-new'; readonly unchangedFiles: number }
+  | {
+      readonly status: 'loaded';
+      readonly statementId: string;
+      readonly loadedFiles: number;
+      readonly redeliveredFiles: number;
+      readonly unchangedFiles: number;
+      readonly counts: Record<string, string | number | boolean | null>;
+    };
+
+/** Every statement of a scheduled load has a name starting with this. */
+export const SCHEDULED_STATEMENT_PREFIX = 'sparkify-scheduled-';
+
+/** A load still running this close to the invocation's end is left to finish on its own. */
+const STOP_WAITING_MS = 30_000;
+
+const RUNNING: ReadonlySet<StatementState> = new Set(['SUBMITTED', 'PICKED', 'STARTED']);
+
+/** What a file whose content changed since it was loaded asks the operator to do. */
+const HOW_TO_RELOAD =
+  "to load one again, delete its row (DELETE FROM load_manifest WHERE file_key = '<key>';) and the next run loads it as new; rows already loaded stay";
+
+/** Runs one scheduled load. Throws, with what failed and what to do, when it fails. */
+export async function runScheduledLoad(context: ScheduledLoadContext, config: ScheduledLoadConfig): Promise<ScheduledLoadOutcome> {
+  const { dataApi, log } = context;
+  const running = (await dataApi.listByName(SCHEDULED_STATEMENT_PREFIX)).find(
+    (statement) => statement.name.endsWith('-load') && RUNNING.has(statement.state),
+  );
+  if (running) {
+    log({ event: 'previous-load-running', statementId: running.id, note: 'this run loads nothing; the next one looks again' });
+    return { status: 'previous-load-running', statementId: running.id };
+  }
+
+  const manifest = await readManifest(context, config);
+  const { source } = config;
+  const digests = new Map<string, number>();
+  const decide = async (prefix: string) =>
+    decideFiles(await context.s3.listJsonFiles(source.bucket, prefix), manifest, {
+      hashOf: async (file: ListedFile) => {
+        const digest = await context.s3.digest(source.bucket, file.key);
+        digests.set(file.key, digest.records);
+        return digest.sha256;
+      },
+      howToReload: HOW_TO_RELOAD,
+      concurrency: 16,
+    });
+  const logs = await decide(source.logPrefix);
+  const songs = await decide(source.songPrefix);
+  const unchangedFiles = logs.unchanged.length + songs.unchanged.length;
+  const redelivered = [...logs.redelivered, ...songs.redelivered];
+  if (logs.load.length + songs.load.length + redelivered.length === 0) {
+    log({ event: 'nothing-new', unchangedFiles });
+    return { status: 'nothing-new', unchangedFiles };
+  }
+
+  const run = await writeRunFiles(context, config, [
+    ...[...logs.load, ...songs.load].map((file) => ({ file, rowsLoaded: digests.get(file.key) ?? 0 })),
+    ...redelivered.map((file) => ({ file, rowsLoaded: 0 })),
+  ], logs.load, songs.load);
+  const plan = buildScheduledPlan(context.sql, source, run);
+  const description = await runAsOneTransaction(context, config, plan, (statementId) =>
+    log({
+      event: 'load-started',
+      statementId,
+      loadFiles: logs.load.length + songs.load.length,
+      redeliveredFiles: redelivered.length,
+      unchangedFiles,
+      statements: plan.length,
+    }),
+  );
+  const id = description.id;
+  const summary = description.subStatements.at(-1);
+  const [counts] = summary ? await dataApi.resultRows(summary.id) : [];
+  const outcome = {
+    status: 'loaded' as const,
+    statementId: id,
+    loadedFiles: logs.load.length + songs.load.length,
+    redeliveredFiles: redelivered.length,
+    unchangedFiles,
+    counts: counts ?? {},
+  };
+  log({ event: 'load-finished', ...outcome });
+  return outcome;
+}
+
+/** The rows of `load_manifest`, read through the Data API. */
+async function readManifest(context: ScheduledLoadContext, config: ScheduledLoadConfig): Promise<ManifestEntry[]> {
+  const name = `${SCHEDULED_STATEMENT_PREFIX}${context.runId}-manifest`;
+  const id = await context.dataApi.submitBatch(config.target, [context.sql.loadedFilesQuery], name, name.slice(-64));
+  const description = await waitFor(context, id, 'reading load_manifest', (failed) =>
+    `reading load_manifest failed: ${failed.subStatements[0]?.error ?? failed.error ?? 'no error given'}`,
+  );
+  const rows = await context.dataApi.resultRows(description.subStatements[0]?.id ?? id);
+  return rows.map((row) => ({
+    key: String(row.file_key),
+    sizeBytes: Number(row.size_bytes),
+    modifiedAt: new Date(Number(row.modified_ms)),
+    contentHash: String(row.content_hash),
+  }));
+}
+
+/** A file a run records, with the rows it is counted for. */
+interface RecordedFile {
+  readonly file: HashedFile<ListedFile>;
+  readonly rowsLoaded: number;
+}
+
+/**
+ * Writes the run's lists to the runs bucket: the JSON lines of every file it records,
+ * and a COPY manifest per kind of file that has new files.
+ */
+async function writeRunFiles(
+  context: ScheduledLoadContext,
+  config: ScheduledLoadConfig,
+  recorded: readonly RecordedFile[],
+  newLogs: readonly ListedFile[],
+  newSongs: readonly ListedFile[],
+): Promise<ScheduledRun> {
+  const folder = `runs/${context.runId}`;
+  const put = async (name: string, lines: string) => {
+    const key = `${folder}/${name}`;
+    await context.s3.put(config.runsBucket, key, lines, 'application/json');
+    return s3Uri(config.runsBucket, key);
+  };
+  const fileList = recorded
+    .map(({ file, rowsLoaded }) =>
+      JSON.stringify({
+        file_key: file.key,
+        size_bytes: file.sizeBytes,
+        // TIMESTAMP in UTC, 'YYYY-MM-DD HH:MI:SS' as 04_copy.sql's TIMEFORMAT reads it.
+        modified_at: file.modifiedAt.toISOString().slice(0, 19).replace('T', ' '),
+        content_hash: file.contentHash,
+        rows_loaded: rowsLoaded,
+      }),
+    )
+    .join('\n');
+  const copyManifest = (files: readonly ListedFile[]) =>
+    JSON.stringify({ entries: files.map((file) => ({ url: s3Uri(config.source.bucket, file.key), mandatory: true })) });
+  return {
+    fileListUri: await put('files.json', `${fileList}\n`),
+    logManifestUri: newLogs.length > 0 ? await put('log_data.manifest', copyManifest(newLogs)) : undefined,
+    songManifestUri: newSongs.length > 0 ? await put('song_data.manifest', copyManifest(newSongs)) : undefined,
+  };
+}
+
+/** Submits the plan as one batch (the Data API runs a batch as one transaction) and waits for it. */
+async function runAsOneTransaction(
+  context: ScheduledLoadContext,
+  config: ScheduledLoadConfig,
+  plan: readonly PlannedStatement[],
+  onSubmitted: (id: string) => void,
+): Promise<StatementDescription> {
+  const statements = toRedshiftSql(plan);
+  if (splitIntoBatches(statements).length !== 1) {
+    throw new Error(`The scheduled load has ${statements.length} statements; one Data API batch, which is one transaction, takes at most 40`);
+  }
+  const name = `${SCHEDULED_STATEMENT_PREFIX}${context.runId}-load`;
+  const id = await context.dataApi.submitBatch(config.target, statements, name, name.slice(-64));
+  onSubmitted(id);
+  const loadStatements = { Statements: statements, StatementInfo: statementInfoOf(plan) };
+  return waitFor(context, id, 'the load', (description) => failureMessage(description, loadStatements, 0));
+}
+
+/**
+ * Looks at a statement until it finishes; throws what failed when it fails, and gives up
+ * (it goes on in Redshift and commits or rolls back on its own) when the invocation ends.
+ */
+async function waitFor(
+  context: ScheduledLoadContext,
+  id: string,
+  what: string,
+  explain: (description: StatementDescription) => string,
+): Promise<StatementDescription> {
+  const sleep = context.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+  for (;;) {
+    const description = await context.dataApi.describe(id);
+    if (description.state === 'FINISHED') return description;
+    if (description.state === 'FAILED' || description.state === 'ABORTED') {
+      throw new Error(`Scheduled load ${context.runId}: ${explain(description)}`);
+    }
+    if (context.remainingMs() < STOP_WAITING_MS) {
+      throw new Error(
+        `Scheduled load ${context.runId}: ${what} (statement ${id}) is still running as this invocation ends. It commits ` +
+          'or rolls back on its own, as one transaction; runs load nothing while it runs, and the first run after it ' +
+          'loads whatever it did not.',
+      );
+    }
+    await sleep(context.pollMs ?? 5000);
+  }
+}

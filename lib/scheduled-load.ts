@@ -1,0 +1,151 @@
+import {
+  Duration,
+  RemovalPolicy,
+  Stack,
+  aws_cloudwatch as cloudwatch,
+  aws_cloudwatch_actions as actions,
+  aws_events as events,
+  aws_events_targets as targets,
+  aws_iam as iam,
+  aws_lambda_destinations as destinations,
+  aws_s3 as s3,
+  aws_sns as sns,
+  aws_sns_subscriptions as subscriptions,
+  aws_sqs as sqs,
+} from 'aws-cdk-lib';
+import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { Construct } from 'constructs';
+import { SCHEDULED_LOAD_CONFIG_VARIABLE, type ScheduledLoadConfig } from '../lambda/scheduled-config';
+import { grantDataApiAccess } from './data-api-access';
+import { loaderFunction } from './loader-function';
+import { grantSourceRead, type ResolvedSource } from './source';
+import type { DataApiTarget } from './warehouse';
+
+/** Properties of {@link ScheduledLoad}. */
+export interface ScheduledLoadProps {
+  /** When a load runs, e.g. `Schedule.expression('rate(1 hour)')`. */
+  readonly schedule: events.Schedule;
+  /** How the loader reaches the warehouse. */
+  readonly target: DataApiTarget;
+  /** The source files. Their bucket must be in the stack's region (COPY reads a manifest and its files in one region). */
+  readonly source: ResolvedSource;
+  /** The role Redshift assumes for COPY: it is given read access to the runs' lists. */
+  readonly copyRole: iam.IRole;
+  /**
+   * Records each COPY may reject (Redshift's MAXERROR).
+   * @default 0
+   */
+  readonly maxErrors?: number;
+  /**
+   * An email address subscribed to the failure alarm's topic (the address must confirm).
+   * @default none: subscribe to the `alarmTopic` yourself
+   */
+  readonly notificationEmail?: string;
+  /**
+   * What deleting the stack does to the bucket of the runs' lists.
+   * @default RemovalPolicy.RETAIN
+   */
+  readonly removalPolicy?: RemovalPolicy;
+}
+
+/**
+ * Loads new source files on a schedule: an EventBridge rule invokes a Lambda that lists
+ * the source prefixes, compares them with `load_manifest`, writes a COPY manifest of the
+ * new files and runs the incremental load (sql/ with sql/scheduled/) and the recording
+ * of its files as one Data API batch, one transaction. A failed run lands in a
+ * dead-letter queue, whose alarm notifies an SNS topic.
+ */
+export class ScheduledLoad extends Construct {
+  /** The function that runs each load. */
+  readonly function: NodejsFunction;
+  /** The rule that invokes it. */
+  readonly rule: events.Rule;
+  /** Failed runs (the function's error) and invocations that could not be delivered. */
+  readonly deadLetterQueue: sqs.Queue;
+  /** In alarm while the dead-letter queue holds a message. */
+  readonly alarm: cloudwatch.Alarm;
+  /** Where the alarm notifies: subscribe to it to hear of failed loads. */
+  readonly alarmTopic: sns.Topic;
+  /** Each run's file list and COPY manifests, under `runs/<request id>/`, kept 30 days. */
+  readonly runsBucket: s3.Bucket;
+
+  constructor(scope: Construct, id: string, props: ScheduledLoadProps) {
+    super(scope, id);
+    const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
+    this.runsBucket = new s3.Bucket(this, 'Runs', {
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      enforceSSL: true,
+      lifecycleRules: [{ prefix: 'runs/', expiration: Duration.days(30) }],
+      removalPolicy,
+      autoDeleteObjects: removalPolicy === RemovalPolicy.DESTROY,
+    });
+    props.copyRole.addToPrincipalPolicy(
+      new iam.PolicyStatement({ sid: 'ReadRunLists', actions: ['s3:GetObject'], resources: [this.runsBucket.arnForObjects('runs/*')] }),
+    );
+
+    const role = new iam.Role(this, 'Role', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: 'Runs the scheduled Sparkify loads: lists and reads the source files, writes COPY manifests, runs the Data API',
+    });
+    grantDataApiAccess(role, props.target);
+    grantSourceRead(role, props.source);
+    role.addToPolicy(
+      new iam.PolicyStatement({ sid: 'WriteRunLists', actions: ['s3:PutObject'], resources: [this.runsBucket.arnForObjects('runs/*')] }),
+    );
+
+    const config: ScheduledLoadConfig = {
+      target: {
+        database: props.target.database,
+        clusterIdentifier: props.target.clusterIdentifier,
+        secretArn: props.target.secretArn,
+        workgroupName: props.target.workgroupName,
+      },
+      source: { ...props.source, copyRoleArn: props.copyRole.roleArn, maxErrors: props.maxErrors ?? 0 },
+      runsBucket: this.runsBucket.bucketName,
+    };
+    this.function = loaderFunction(this, 'Function', {
+      handler: 'scheduled-handler.handler',
+      role,
+      timeout: Duration.minutes(15),
+      bundleSql: true,
+      environment: { [SCHEDULED_LOAD_CONFIG_VARIABLE]: Stack.of(this).toJsonString(config) },
+    });
+    role.addToPolicy(
+      new iam.PolicyStatement({
+        sid: 'WriteOwnLogs',
+        actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+        resources: [`${this.function.logGroup.logGroupArn}:*`],
+      }),
+    );
+
+    this.deadLetterQueue = new sqs.Queue(this, 'DeadLetterQueue', {
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    // A failed run is not retried at once: the next scheduled run is the retry.
+    this.function.configureAsyncInvoke({
+      retryAttempts: 0,
+      onFailure: new destinations.SqsDestination(this.deadLetterQueue),
+    });
+    this.rule = new events.Rule(this, 'Rule', {
+      schedule: props.schedule,
+      description: 'Loads the Sparkify source files that arrived since the last load',
+      targets: [new targets.LambdaFunction(this.function, { retryAttempts: 2, deadLetterQueue: this.deadLetterQueue })],
+    });
+
+    this.alarmTopic = new sns.Topic(this, 'AlarmTopic', { displayName: 'Sparkify scheduled load failures', enforceSSL: true });
+    if (props.notificationEmail) this.alarmTopic.addSubscription(new subscriptions.EmailSubscription(props.notificationEmail));
+    this.alarm = new cloudwatch.Alarm(this, 'FailedLoads', {
+      alarmDescription:
+        'A scheduled Sparkify load failed, or could not be invoked: the dead-letter queue holds the event and, for a failed run, its error.',
+      metric: this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: 'Maximum' }),
+      threshold: 1,
+      evaluationPeriods: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    this.alarm.addAlarmAction(new actions.SnsAction(this.alarmTopic));
+  }
+}
