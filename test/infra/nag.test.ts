@@ -1,4 +1,5 @@
 import { App, Validations, aws_iam as iam } from 'aws-cdk-lib';
+import { Schedule } from 'aws-cdk-lib/aws-events';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
@@ -27,6 +28,8 @@ describe.each<[string, SparkifyStackProps]>([
   ['provisioned', {}],
   ['serverless', { serverless: true }],
   ['sampleData', { sampleDataDir: tinySampleDir() }],
+  ['scheduled', { schedule: Schedule.expression('rate(1 hour)'), notificationEmail: 'data-team@example.com', source: { bucket: 'sparkify-raw', region: 'us-east-1' } }],
+  ['scheduled Serverless', { serverless: true, schedule: Schedule.expression('rate(1 day)'), sampleDataDir: tinySampleDir() }],
 ])('cdk-nag AwsSolutions on the %s stack', (_name, props) => {
   it('finds nothing that is not acknowledged with a reason', () => {
     expect(nagFindings(props)).toEqual([]);

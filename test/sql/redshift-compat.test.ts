@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { PUBLIC_DATASET_SOURCE } from '../helpers/fixtures';
 import { buildLoadPlan, toRedshiftSql } from '../../src/sql/plan';
 import { postgresOnlyConstructs } from '../../src/sql/redshift-compat';
+import { buildScheduledPlan, readScheduledSql } from '../../src/sql/scheduled-plan';
 import { readSqlFiles, SQL_DIR } from '../../src/sql/sql-files';
 import { splitStatements } from '../../src/sql/split';
 
@@ -42,6 +43,14 @@ function allSqlFiles(dir: string = SQL_DIR): string[] {
 describe('the Redshift path uses only what Redshift has', () => {
   it('every statement the deploy sends, checks as assertions included', () => {
     for (const sql of toRedshiftSql(buildLoadPlan(readSqlFiles(), source))) {
+      expect(postgresOnlyConstructs(sql), sql).toEqual([]);
+    }
+  });
+
+  it('every statement a scheduled run sends, checks as assertions included', () => {
+    const run = { fileListUri: 's3://r/runs/1/files.json', logManifestUri: 's3://r/runs/1/l.manifest', songManifestUri: 's3://r/runs/1/s.manifest' };
+    const scheduled = readScheduledSql();
+    for (const sql of [scheduled.loadedFilesQuery, ...toRedshiftSql(buildScheduledPlan(scheduled, source, run))]) {
       expect(postgresOnlyConstructs(sql), sql).toEqual([]);
     }
   });

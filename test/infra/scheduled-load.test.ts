@@ -1,0 +1,147 @@
+import { App, aws_events as events } from 'aws-cdk-lib';
+import { Match } from 'aws-cdk-lib/assertions';
+import { existsSync, readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { readAppConfig } from '../../lib/app-config';
+import { SparkifyStack } from '../../lib/sparkify-stack';
+import { SQL_DIR } from '../../src/sql/sql-files';
+import { synth } from '../helpers/stacks';
+
+const SOURCE = { bucket: 'sparkify-raw', region: 'us-east-1' };
+const scheduled = synth({ schedule: events.Schedule.expression('rate(1 hour)'), notificationEmail: 'data-team@example.com', source: SOURCE });
+const { template } = scheduled;
+
+/** A resource of the template, its properties loosely typed. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Resource = { Properties: Record<string, any>; DependsOn?: string[] };
+
+/** The scheduled function's resource. */
+function scheduledFunction(): { logicalId: string; resource: Resource } {
+  const functions = template.findResources('AWS::Lambda::Function', {
+    Properties: { Environment: { Variables: { SPARKIFY_SCHEDULED_LOAD: Match.anyValue() } } },
+  });
+  const [logicalId] = Object.keys(functions);
+  return { logicalId, resource: functions[logicalId] as never };
+}
+
+describe('with a schedule', () => {
+  it('an EventBridge rule invokes the scheduled loader on it, after the deploy load, with a dead-letter queue', () => {
+    const { logicalId } = scheduledFunction();
+    const rules = template.findResources('AWS::Events::Rule');
+    const [rule] = Object.values(rules) as Resource[];
+    expect(Object.keys(rules)).toHaveLength(1);
+    expect(rule.Properties.ScheduleExpression).toBe('rate(1 hour)');
+    expect(rule.Properties.Targets).toEqual([
+      expect.objectContaining({
+        Arn: { 'Fn::GetAtt': [logicalId, 'Arn'] },
+        DeadLetterConfig: { Arn: { 'Fn::GetAtt': [expect.stringMatching(/^ScheduledLoadDeadLetterQueue/), 'Arn'] } },
+        RetryPolicy: expect.objectContaining({ MaximumRetryAttempts: 2 }),
+      }),
+    ]);
+    const load = Object.keys(template.findResources('Custom::SparkifyLoad'));
+    expect(rule.DependsOn).toEqual(expect.arrayContaining(load));
+  });
+
+  it('a failed run goes to the dead-letter queue, not retried at once; the queue alarms to a topic with the email subscribed', () => {
+    const { logicalId } = scheduledFunction();
+    template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+      FunctionName: { Ref: logicalId },
+      MaximumRetryAttempts: 0,
+      DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [Match.stringLikeRegexp('^ScheduledLoadDeadLetterQueue'), 'Arn'] } } },
+    });
+    template.hasResourceProperties('AWS::SQS::Queue', { SqsManagedSseEnabled: true, MessageRetentionPeriod: 14 * 24 * 3600 });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      Namespace: 'AWS/SQS',
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      TreatMissingData: 'notBreaching',
+      AlarmActions: [{ Ref: Match.stringLikeRegexp('^ScheduledLoadAlarmTopic') }],
+    });
+    template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'data-team@example.com' });
+    template.hasOutput('LoadAlarmTopicArn', {});
+    template.hasOutput('LoadDeadLetterQueueUrl', {});
+  });
+
+  it('the loader gets its settings (names and ARNs, no secret value) and may run 15 minutes', () => {
+    const { resource } = scheduledFunction();
+    expect(resource.Properties.Timeout).toBe(900);
+    expect(resource.Properties.Runtime).toBe('nodejs24.x');
+    const config = JSON.stringify(resource.Properties.Environment.Variables.SPARKIFY_SCHEDULED_LOAD);
+    for (const expected of ['sparkify-raw', 'us-east-1', 'song_data', 'log_data', 'log_json_path.json', 'runsBucket', 'MasterPasswordSecretArn']) {
+      expect(config).toContain(expected);
+    }
+    expect(config).not.toMatch(/password"?\s*:/i);
+  });
+
+  it('bundles sql/ beside the handler, so a run builds its statements from the same files', () => {
+    const { resource } = scheduledFunction();
+    // The code's S3 key is <asset hash>.zip; the cloud assembly keeps the bundle in asset.<asset hash>/.
+    const hash = String(resource.Properties.Code.S3Key).replace(/\.zip$/, '');
+    const bundle = path.join((scheduled.stack.node.root as App).outdir, `asset.${hash}`);
+    for (const file of ['01_drop.sql', '05_transform.sql', 'scheduled/04_copy_events.sql', 'scheduled/06_record_files.sql', 'scheduled/loaded_files.sql']) {
+      expect(readFileSync(path.join(bundle, 'sql', file), 'utf8')).toBe(readFileSync(path.join(SQL_DIR, file), 'utf8'));
+    }
+    expect(existsSync(path.join(bundle, 'index.js'))).toBe(true);
+  });
+
+  it('least privilege: the loader lists and reads the source prefixes and writes only runs/; COPY reads runs/', () => {
+    const policies = Object.values(template.findResources('AWS::IAM::Policy')) as Resource[];
+    const statementsOf = (rolePattern: RegExp) =>
+      policies.filter((policy) => rolePattern.test(JSON.stringify(policy.Properties.Roles))).flatMap((policy) => policy.Properties.PolicyDocument.Statement as Record<string, unknown>[]);
+    const loader = statementsOf(/ScheduledLoadRole/);
+    expect(loader).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ Sid: 'ReadSourceObjects', Action: 's3:GetObject', Resource: ['arn:aws:s3:::sparkify-raw/song_data*', 'arn:aws:s3:::sparkify-raw/log_data*'] }),
+        expect.objectContaining({ Sid: 'ListSourcePrefixes', Action: 's3:ListBucket', Condition: { StringLike: { 's3:prefix': ['song_data*', 'log_data*'] } } }),
+        expect.objectContaining({ Sid: 'WriteRunLists', Action: 's3:PutObject' }),
+        expect.objectContaining({ Sid: 'RunStatementsOnThisWarehouse', Action: 'redshift-data:BatchExecuteStatement' }),
+      ]),
+    );
+    expect(JSON.stringify(loader)).not.toMatch(/"s3:\*"|"s3:Delete|"redshift-data:\*"/);
+    expect(JSON.stringify(loader.find((statement) => statement.Sid === 'WriteRunLists')?.Resource)).toContain('/runs/*');
+    const copy = statementsOf(/CopyRole/);
+    expect(copy).toContainEqual(expect.objectContaining({ Sid: 'ReadRunLists', Action: 's3:GetObject' }));
+  });
+
+  it('keeps the runs bucket private and encrypted, its lists expiring after 30 days', () => {
+    template.hasResourceProperties('AWS::S3::Bucket', {
+      LifecycleConfiguration: { Rules: [Match.objectLike({ Prefix: 'runs/', ExpirationInDays: 30, Status: 'Enabled' })] },
+      BucketEncryption: Match.anyValue(),
+      PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
+    });
+  });
+});
+
+describe('without a schedule', () => {
+  it('has no rule, loader, queue, alarm or topic', () => {
+    const { template: plain } = synth();
+    for (const type of ['AWS::Events::Rule', 'AWS::SQS::Queue', 'AWS::CloudWatch::Alarm', 'AWS::SNS::Topic', 'AWS::Lambda::EventInvokeConfig']) {
+      plain.resourceCountIs(type, 0);
+    }
+  });
+
+  it('refuses notificationEmail, which only a schedule uses', () => {
+    expect(() => synth({ notificationEmail: 'a@example.com' })).toThrow(/notificationEmail .* needs schedule/);
+  });
+});
+
+describe('schedule settings', () => {
+  it('refuse a source bucket in another region than a stack whose region is known', () => {
+    const app = new App();
+    expect(
+      () => new SparkifyStack(app, 'Elsewhere', { env: { region: 'eu-west-1' }, schedule: events.Schedule.expression('rate(1 hour)') }),
+    ).toThrow(/schedule needs the source bucket in the stack's region \(eu-west-1\), but it is in us-west-2/);
+  });
+
+  it('come from context: -c schedule and -c notificationEmail, checked', () => {
+    const config = (values: Record<string, string>) => readAppConfig((key) => values[key]);
+    expect(config({ schedule: 'rate(1 hour)' }).props.schedule?.expressionString).toBe('rate(1 hour)');
+    expect(config({ schedule: 'cron(0 6 * * ? *)' }).props.schedule?.expressionString).toBe('cron(0 6 * * ? *)');
+    expect(config({}).props.schedule).toBeUndefined();
+    expect(() => config({ schedule: 'hourly' })).toThrow(/-c schedule= must be an EventBridge schedule .* got "hourly"/);
+    expect(() => config({ schedule: 'rate(0 hours)' })).toThrow(/-c schedule=/);
+    expect(() => config({ notificationEmail: 'not-an-address' })).toThrow(/-c notificationEmail= must be an email address/);
+  });
+});
