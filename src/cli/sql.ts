@@ -1,10 +1,10 @@
 import { parseArgs } from 'node:util';
-import { ROLE_ARN_PLACEHOLDER, deployStatements } from '../../lib/deploy-statements';
+import { ROLE_ARN_PLACEHOLDER, deployStatements, scheduledRunStatements } from '../../lib/deploy-statements';
 import { splitIntoBatches } from '../sql/batches';
 import { CONTEXT_OPTIONS, CONTEXT_OPTIONS_HELP, contextFromOptions } from './context-options';
 import { UsageError, runCli } from './run-cli';
 
-const HELP = `Usage: npm run sql -- [options] [--role-arn ARN] [--json]
+const HELP = `Usage: npm run sql -- [options] [--scheduled-run] [--role-arn ARN] [--json]
 
 Prints the exact statements the deploy's load sends to Redshift, in order, as one SQL
 script with a "-- batch N" line before each Data API batch (each batch is one
@@ -14,8 +14,14 @@ Values only known at deploy time are shown as placeholders that keep the SQL val
 the COPY role as 'arn:aws:iam::<account>:role/<copy-role>' (or --role-arn), the
 sample bucket as <sample-bucket>, the stack's region as <region>.
 
+With --scheduled-run it prints instead what one scheduled load sends when it found new
+files of both kinds, built from the scheduled function's settings in the same template
+(the runs bucket shown as <runs-bucket>, the run's folder as runs/<request-id>); a
+run that found no new file of a kind leaves out that kind's COPY.
+
 Options (the app's context keys):
 ${CONTEXT_OPTIONS_HELP}
+  --scheduled-run             print a scheduled run's statements (with --schedule, or rate(1 hour))
   --role-arn ARN              show this COPY role ARN instead of the placeholder
   --json                      print only {"batches":[["<statement>", ...], ...]}
   -h, --help                  show this help`;
@@ -26,6 +32,7 @@ async function main(args: string[]): Promise<number> {
     options: {
       ...CONTEXT_OPTIONS,
       'role-arn': { type: 'string' },
+      'scheduled-run': { type: 'boolean', default: false },
       json: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -38,7 +45,8 @@ async function main(args: string[]): Promise<number> {
   }
   const roleArn = (values['role-arn'] as string | undefined) ?? ROLE_ARN_PLACEHOLDER;
   if (/[\s']/.test(roleArn)) throw new UsageError('--role-arn cannot contain spaces or quotes');
-  const batches = splitIntoBatches(await deployStatements(contextFromOptions(values), roleArn));
+  const statements = values['scheduled-run'] ? scheduledRunStatements : deployStatements;
+  const batches = splitIntoBatches(await statements(contextFromOptions(values), roleArn));
   if (values.json) {
     console.log(JSON.stringify({ batches }));
     return 0;

@@ -1,7 +1,8 @@
 import { copyFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { deployStatements } from '../../lib/deploy-statements';
+import { deployStatements, scheduledRunStatements } from '../../lib/deploy-statements';
+import { splitIntoBatches } from '../../src/sql/batches';
 import { postgresOnlyConstructs } from '../../src/sql/redshift-compat';
 import { PROJECT_ROOT, runCli } from '../helpers/cli';
 import { tempDir } from '../helpers/fixtures';
@@ -27,6 +28,21 @@ describe.each(Object.entries(VARIANTS))('the statements a %s deploy sends', (_na
   });
 });
 
+describe('the statements a scheduled run sends', () => {
+  it('use nothing Redshift lacks, parse with the Redshift grammar and fit one batch', { timeout: 120_000 }, async () => {
+    const statements = await scheduledRunStatements({ sourceBucket: 'my-events', sourceRegion: 'eu-west-1', logPrefix: 'raw/logs' });
+    expect(splitIntoBatches(statements)).toHaveLength(1);
+    expect(statements.join('\n')).toContain("FROM 's3://<runs-bucket>/runs/<request-id>/log_data.manifest'");
+    expect(statements.join('\n')).toContain("FORMAT AS JSON 's3://my-events/log_json_path.json'\nMANIFEST\nREGION 'eu-west-1'");
+    for (const sql of statements) expect(postgresOnlyConstructs(sql), sql).toEqual([]);
+    if (!SQLFLUFF_AVAILABLE) return;
+    const dir = tempDir();
+    copyFileSync(path.join(PROJECT_ROOT, '.sqlfluff'), path.join(dir, '.sqlfluff'));
+    writeFileSync(path.join(dir, 'rendered.sql'), `${statements.join('\n\n')}\n`);
+    expect(sqlfluffFindings('rendered.sql', dir)).toEqual([]);
+  });
+});
+
 describe('npm run sql', () => {
   it('prints the statements with a line before each batch, the role as given', { timeout: 120_000 }, async () => {
     const run = await runCli('sql.ts', ['--source-region', 'eu-west-1', '--role-arn', 'arn:aws:iam::123456789012:role/copy']);
@@ -38,6 +54,13 @@ describe('npm run sql', () => {
     const { batches } = JSON.parse(json.stdout) as { batches: string[][] };
     expect(batches.flat()).toEqual(await deployStatements({ serverless: 'true' }));
     expect(batches.flat().every((statement) => statement.trimEnd().endsWith(';'))).toBe(true);
+  });
+
+  it('--scheduled-run prints what one scheduled run sends', { timeout: 120_000 }, async () => {
+    const run = await runCli('sql.ts', ['--scheduled-run', '--json', '--source-region', 'us-east-1', '--source-bucket', 'raw']);
+    expect(run.code, run.stderr).toBe(0);
+    const { batches } = JSON.parse(run.stdout) as { batches: string[][] };
+    expect(batches.flat()).toEqual(await scheduledRunStatements({ sourceRegion: 'us-east-1', sourceBucket: 'raw' }));
   });
 
   it('refuses an option the app does not have', async () => {
