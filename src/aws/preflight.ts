@@ -20,7 +20,15 @@ export interface DeployPlan {
   readonly numberOfNodes: number;
   readonly baseCapacity: number;
   /** The source to check, or undefined for the stack's own sample bucket. */
-  readonly source?: { readonly bucket: string; readonly songPrefix: string; readonly logPrefix: string; readonly jsonPathsKey: string };
+  readonly source?: {
+    readonly bucket: string;
+    readonly region: string;
+    readonly songPrefix: string;
+    readonly logPrefix: string;
+    readonly jsonPathsKey: string;
+  };
+  /** The scheduled loads' EventBridge expression, or undefined without a schedule. */
+  readonly schedule?: string;
 }
 
 /** One check's outcome. */
@@ -70,7 +78,21 @@ export async function runPreflight(clients: PreflightClients, plan: DeployPlan):
   outcomes.push(await checkPermissions(clients, identity, plan.region));
   outcomes.push(await checkBootstrap(clients, identity.account, plan.region));
   if (plan.source) outcomes.push(await checkSource(clients, plan.source));
+  if (plan.schedule && plan.source) outcomes.push(checkScheduledSourceRegion(plan.source, plan.region));
   return outcomes;
+}
+
+/** Scheduled loads COPY from a manifest in the stack's bucket, so the source must be in the stack's region. */
+function checkScheduledSourceRegion(source: NonNullable<DeployPlan['source']>, region: string): CheckOutcome {
+  const ok = source.region === region;
+  return {
+    check: 'scheduled loads: source in the stack region',
+    ok,
+    detail: ok
+      ? `s3://${source.bucket} is in ${region}`
+      : `s3://${source.bucket} is in ${source.region}, the stack would be in ${region}: scheduled loads would fail. ` +
+        `Deploy in ${source.region}, copy the files to a bucket in ${region}, or use --sample-data true.`,
+  };
 }
 
 async function checkPermissions(clients: PreflightClients, identity: { account: string; arn: string }, region: string): Promise<CheckOutcome> {
@@ -142,6 +164,9 @@ export function describePlan(plan: DeployPlan): string[] {
     '- VPC with isolated subnets, S3 gateway endpoint and flow logs (no NAT: no hourly charge)',
     '- IAM roles (COPY, load), audit log bucket, the admin secret ($0.40 a month), the load Lambdas (pennies per deploy)',
     plan.source ? `- loads s3://${plan.source.bucket}` : '- a private bucket with the generated sample, loaded from there',
+    ...(plan.schedule
+      ? [`- loads new files on ${plan.schedule}: an EventBridge rule, a Lambda, a dead-letter queue, an alarm and an SNS topic (pennies a month)`]
+      : []),
     'Prices are approximate us-east-1 on-demand list prices; see the Amazon Redshift pricing page for your region.',
   ];
 }

@@ -13,8 +13,8 @@ const HELP = `Usage: npm run preflight -- [--region REGION] [the same settings a
 
 Before a deploy: checks the AWS credentials (STS), that the caller may assume the CDK
 bootstrap roles that create and pass the stack's roles (IAM policy simulation), that
-the CDK bootstrap stack exists in the target account and region, and that the source
-bucket is readable; then prints what will be created and its hourly cost. Exit code 1
+the CDK bootstrap stack exists in the target account and region, that the source
+bucket is readable and, with --schedule, in the target region; then prints what will be created and its hourly cost. Exit code 1
 when a check fails, with what to do about it.
 
 Options:
@@ -44,6 +44,7 @@ async function main(args: string[]): Promise<number> {
     numberOfNodes: config.props.numberOfNodes ?? 1,
     baseCapacity: config.props.baseCapacity ?? 8,
     source: config.sampleData ? undefined : source,
+    schedule: config.props.schedule?.expressionString,
   };
   const outcomes = await runPreflight(
     {

@@ -22,7 +22,7 @@ const plan: DeployPlan = {
   nodeType: 'ra3.large',
   numberOfNodes: 1,
   baseCapacity: 8,
-  source: { bucket: 'udacity-dend', songPrefix: 'song_data', logPrefix: 'log_data', jsonPathsKey: 'log_json_path.json' },
+  source: { bucket: 'udacity-dend', region: 'us-west-2', songPrefix: 'song_data', logPrefix: 'log_data', jsonPathsKey: 'log_json_path.json' },
 };
 
 function allGood(): void {
@@ -94,12 +94,26 @@ describe('runPreflight', () => {
     allGood();
     expect(await runPreflight(clients, { ...plan, source: undefined })).toHaveLength(3);
   });
+
+  it('with a schedule, fails a source outside the target region, saying what to do', async () => {
+    allGood();
+    const elsewhere = await runPreflight(clients, { ...plan, region: 'eu-west-1', schedule: 'rate(1 hour)' });
+    expect(elsewhere[4]).toMatchObject({ check: 'scheduled loads: source in the stack region', ok: false });
+    expect(elsewhere[4].detail).toMatch(/s3:\/\/udacity-dend is in us-west-2, the stack would be in eu-west-1.*Deploy in us-west-2/);
+    expect((await runPreflight(clients, { ...plan, schedule: 'rate(1 hour)' }))[4]).toMatchObject({ ok: true });
+    expect(await runPreflight(clients, { ...plan, region: 'eu-west-1' })).toHaveLength(4);
+  });
 });
 
 describe('describePlan', () => {
   it('prices the warehouse per hour from the node type and count, or the RPUs', () => {
     expect(describePlan({ ...plan, numberOfNodes: 2, nodeType: 'ra3.xlplus' }).join('\n')).toContain('2 ra3.xlplus node(s): about $2.17 per hour');
     expect(describePlan({ ...plan, serverless: true, baseCapacity: 8 }).join('\n')).toContain('8 RPUs base: about $3.00 per hour while queries run');
+  });
+
+  it('names the scheduled loads and what they add, only with a schedule', () => {
+    expect(describePlan({ ...plan, schedule: 'rate(1 hour)' }).join('\n')).toContain('loads new files on rate(1 hour): an EventBridge rule');
+    expect(describePlan(plan).join('\n')).not.toContain('EventBridge');
   });
 });
 

@@ -1,11 +1,15 @@
 import { App, aws_events as events } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
-import { existsSync, readFileSync } from 'node:fs';
+import { cpSync, existsSync, readFileSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { SCHEDULED_LOAD_CONFIG_VARIABLE, type ScheduledLoadConfig } from '../../lambda/scheduled-config';
 import { readAppConfig } from '../../lib/app-config';
 import { SparkifyStack } from '../../lib/sparkify-stack';
 import { SQL_DIR } from '../../src/sql/sql-files';
+import { PROJECT_ROOT } from '../helpers/cli';
+import { PUBLIC_DATASET_SOURCE } from '../helpers/fixtures';
 import { synth } from '../helpers/stacks';
 
 const SOURCE = { bucket: 'sparkify-raw', region: 'us-east-1' };
@@ -75,15 +79,47 @@ describe('with a schedule', () => {
     expect(config).not.toMatch(/password"?\s*:/i);
   });
 
-  it('bundles sql/ beside the handler, so a run builds its statements from the same files', () => {
-    const { resource } = scheduledFunction();
+  /** The folder the scheduled function's bundle was written to. */
+  function bundleDir(): string {
     // The code's S3 key is <asset hash>.zip; the cloud assembly keeps the bundle in asset.<asset hash>/.
-    const hash = String(resource.Properties.Code.S3Key).replace(/\.zip$/, '');
-    const bundle = path.join((scheduled.stack.node.root as App).outdir, `asset.${hash}`);
+    const hash = String(scheduledFunction().resource.Properties.Code.S3Key).replace(/\.zip$/, '');
+    return path.join((scheduled.stack.node.root as App).outdir, `asset.${hash}`);
+  }
+
+  it('bundles sql/ beside the handler, so a run builds its statements from the same files', () => {
+    const bundle = bundleDir();
     for (const file of ['01_drop.sql', '05_transform.sql', 'scheduled/04_copy_events.sql', 'scheduled/06_record_files.sql', 'scheduled/loaded_files.sql']) {
       expect(readFileSync(path.join(bundle, 'sql', file), 'utf8')).toBe(readFileSync(path.join(SQL_DIR, file), 'utf8'));
     }
     expect(existsSync(path.join(bundle, 'index.js'))).toBe(true);
+  });
+
+  it('the bundled handler starts from its settings and the SQL beside it, and refuses a source in another region', async () => {
+    // The bundle leaves out @aws-sdk/*, which the Lambda runtime provides: a copy inside the
+    // project resolves them from node_modules, as the runtime would from its own.
+    const copy = path.join(PROJECT_ROOT, 'node_modules', '.cache', `scheduled-bundle-${process.pid}`);
+    cpSync(bundleDir(), copy, { recursive: true });
+    const index = path.join(copy, 'index.js');
+    const config: ScheduledLoadConfig = {
+      target: { database: 'sparkify', workgroupName: 'sparkify' },
+      source: { ...PUBLIC_DATASET_SOURCE, region: 'us-west-2' },
+      runsBucket: 'runs',
+    };
+    const saved = { config: process.env[SCHEDULED_LOAD_CONFIG_VARIABLE], region: process.env.AWS_REGION };
+    process.env[SCHEDULED_LOAD_CONFIG_VARIABLE] = JSON.stringify(config);
+    process.env.AWS_REGION = 'eu-west-1';
+    try {
+      // Node's own require: the bundle runs as Lambda would load it, not through the test transform.
+      const bundled = createRequire(index)(index) as { handler: (event: unknown, context: unknown) => Promise<unknown> };
+      const context = { awsRequestId: 'r1', getRemainingTimeInMillis: () => 60_000 };
+      await expect(bundled.handler({}, context)).rejects.toThrow(/is in us-west-2, the stack in eu-west-1/);
+    } finally {
+      rmSync(copy, { recursive: true, force: true });
+      for (const [name, value] of [[SCHEDULED_LOAD_CONFIG_VARIABLE, saved.config], ['AWS_REGION', saved.region]] as const) {
+        if (value === undefined) delete process.env[name];
+        else process.env[name] = value;
+      }
+    }
   });
 
   it('least privilege: the loader lists and reads the source prefixes and writes only runs/; COPY reads runs/', () => {
