@@ -116,6 +116,21 @@ function given(objects: readonly SourceObject[], manifestRows: ReturnType<typeof
   });
 }
 
+/** The load batch fails at its first statement matching `failing`, with `error`; the ones after are aborted. */
+function failLoadAt(failing: (sql: string) => boolean, error: string): void {
+  redshift.on(DescribeStatementCommand, { Id: LOAD }).callsFake(() => {
+    const failedAt = loadSqls().findIndex(failing);
+    return {
+      Status: 'FAILED',
+      SubStatements: loadSqls().map((_, index) => ({
+        Id: `${LOAD}:${index + 1}`,
+        Status: index < failedAt ? 'FINISHED' : index === failedAt ? 'FAILED' : 'ABORTED',
+        Error: index === failedAt ? error : undefined,
+      })),
+    };
+  });
+}
+
 /** The SQL of the load batch the run submitted. */
 function loadSqls(): string[] {
   const call = redshift.commandCalls(BatchExecuteStatementCommand).find((c) => c.args[0].input.StatementName?.endsWith('-load'));
@@ -192,18 +207,7 @@ describe('a scheduled load', () => {
 
   it('a failed statement fails the run with the statement, its file and what to do; nothing was committed', async () => {
     given([DAY_1, DAY_2], [loaded(DAY_1)]);
-    // Describe reports the failed sub-statement at its place in the batch.
-    redshift.on(DescribeStatementCommand, { Id: LOAD }).callsFake(() => {
-      const copyAt = loadSqls().findIndex((sql) => sql.startsWith('COPY staging_events'));
-      return {
-        Status: 'FAILED',
-        SubStatements: loadSqls().map((_, index) => ({
-          Id: `${LOAD}:${index + 1}`,
-          Status: index < copyAt ? 'FINISHED' : index === copyAt ? 'FAILED' : 'ABORTED',
-          Error: index === copyAt ? 'Load into table staging_events failed. Check SYS_LOAD_ERROR_DETAIL' : undefined,
-        })),
-      };
-    });
+    failLoadAt((sql) => sql.startsWith('COPY staging_events'), 'Load into table staging_events failed. Check SYS_LOAD_ERROR_DETAIL');
     await expect(runScheduledLoad(context(), CONFIG)).rejects.toThrow(
       /^Scheduled load run-1: Statement \d+ of \d+ \(scheduled\/04_copy_events.sql: COPY staging_events FROM 's3:\/\/runs-bucket.*failed: Load into table staging_events failed.*SYS_LOAD_ERROR_DETAIL.*nothing of it was committed/,
     );
@@ -211,17 +215,7 @@ describe('a scheduled load', () => {
 
   it('a failed recording check (another load got the file first) names the check and its file', async () => {
     given([DAY_1, DAY_2], [loaded(DAY_1)]);
-    redshift.on(DescribeStatementCommand, { Id: LOAD }).callsFake(() => {
-      const checkAt = loadSqls().findIndex((sql) => sql.includes('files_not_loaded_before_passed'));
-      return {
-        Status: 'FAILED',
-        SubStatements: loadSqls().map((_, index) => ({
-          Id: `${LOAD}:${index + 1}`,
-          Status: index < checkAt ? 'FINISHED' : index === checkAt ? 'FAILED' : 'ABORTED',
-          Error: index === checkAt ? 'division by zero' : undefined,
-        })),
-      };
-    });
+    failLoadAt((sql) => sql.includes('files_not_loaded_before_passed'), 'division by zero');
     await expect(runScheduledLoad(context(), CONFIG)).rejects.toThrow(
       /Data-quality check files_not_loaded_before .*sql\/scheduled\/06_record_files.sql/,
     );
