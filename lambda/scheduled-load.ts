@@ -89,39 +89,27 @@ export async function runScheduledLoad(context: ScheduledLoadContext, config: Sc
     });
   const logs = await decide(source.logPrefix);
   const songs = await decide(source.songPrefix);
-  const unchangedFiles = logs.unchanged.length + songs.unchanged.length;
+  const newFiles = [...logs.load, ...songs.load];
   const redelivered = [...logs.redelivered, ...songs.redelivered];
-  if (logs.load.length + songs.load.length + redelivered.length === 0) {
+  const unchangedFiles = logs.unchanged.length + songs.unchanged.length;
+  if (newFiles.length + redelivered.length === 0) {
     log({ event: 'nothing-new', unchangedFiles });
     return { status: 'nothing-new', unchangedFiles };
   }
 
-  const run = await writeRunFiles(context, config, [
-    ...[...logs.load, ...songs.load].map((file) => ({ file, rowsLoaded: digests.get(file.key) ?? 0 })),
+  const recorded = [
+    ...newFiles.map((file) => ({ file, rowsLoaded: digests.get(file.key) ?? 0 })),
     ...redelivered.map((file) => ({ file, rowsLoaded: 0 })),
-  ], logs.load, songs.load);
+  ];
+  const run = await writeRunFiles(context, config, recorded, logs.load, songs.load);
   const plan = buildScheduledPlan(context.sql, source, run);
-  const description = await runAsOneTransaction(context, config, plan, (statementId) =>
-    log({
-      event: 'load-started',
-      statementId,
-      loadFiles: logs.load.length + songs.load.length,
-      redeliveredFiles: redelivered.length,
-      unchangedFiles,
-      statements: plan.length,
-    }),
+  const counted = { loadedFiles: newFiles.length, redeliveredFiles: redelivered.length, unchangedFiles };
+  const finished = await runAsOneTransaction(context, config, plan, (statementId) =>
+    log({ event: 'load-started', statementId, ...counted, statements: plan.length }),
   );
-  const id = description.id;
-  const summary = description.subStatements.at(-1);
+  const summary = finished.subStatements.at(-1);
   const [counts] = summary ? await dataApi.resultRows(summary.id) : [];
-  const outcome = {
-    status: 'loaded' as const,
-    statementId: id,
-    loadedFiles: logs.load.length + songs.load.length,
-    redeliveredFiles: redelivered.length,
-    unchangedFiles,
-    counts: counts ?? {},
-  };
+  const outcome = { status: 'loaded' as const, statementId: finished.id, ...counted, counts: counts ?? {} };
   log({ event: 'load-finished', ...outcome });
   return outcome;
 }

@@ -14,8 +14,8 @@ const HELP = `Usage: npm run preflight -- [--region REGION] [the same settings a
 Before a deploy: checks the AWS credentials (STS), that the caller may assume the CDK
 bootstrap roles that create and pass the stack's roles (IAM policy simulation), that
 the CDK bootstrap stack exists in the target account and region, that the source
-bucket is readable and, with --schedule, in the target region; then prints what will be created and its hourly cost. Exit code 1
-when a check fails, with what to do about it.
+bucket is readable and, with --schedule, in the target region; then prints what will
+be created and its hourly cost. Exit code 1 when a check fails, with what to do about it.
 
 Options:
   --region REGION               target region (default: AWS_REGION or AWS_DEFAULT_REGION)

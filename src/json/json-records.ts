@@ -12,9 +12,9 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 /**
  * Reads the JSON objects of one file (a path, or its bytes as a stream such as an S3
- * object's body), streaming: newline-delimited objects, one object
- * per file, pretty-printed objects spanning lines, or objects one after another. A UTF-8
- * BOM, CRLF line ends and blank lines are accepted. Text that is not a JSON object is
+ * object's body), streaming: newline-delimited objects, one object per file,
+ * pretty-printed objects spanning lines, or objects one after another. A UTF-8 BOM,
+ * CRLF line ends and blank lines are accepted. Text that is not a JSON object is
  * yielded as an error with the line it starts on, and reading goes on after it.
  */
 export async function* readJsonRecords(file: string | AsyncIterable<Uint8Array>): AsyncGenerator<JsonRecord> {
