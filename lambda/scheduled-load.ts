@@ -158,7 +158,7 @@ async function writeRunFiles(
       JSON.stringify({
         file_key: file.key,
         size_bytes: file.sizeBytes,
-        // TIMESTAMP in UTC, 'YYYY-MM-DD HH:MI:SS' as 04_copy.sql's TIMEFORMAT reads it.
+        // TIMESTAMP in UTC, 'YYYY-MM-DD HH24:MI:SS' as sql/scheduled/04_copy.sql's TIMEFORMAT reads it.
         modified_at: file.modifiedAt.toISOString().slice(0, 19).replace('T', ' '),
         content_hash: file.contentHash,
         rows_loaded: rowsLoaded,

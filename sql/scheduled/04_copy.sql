@@ -16,12 +16,12 @@ CREATE TEMPORARY TABLE staging_files (
     rows_loaded  BIGINT NOT NULL
 );
 
--- The list's keys are the column names, so 'auto' maps them; times are UTC.
+-- The list's keys are the column names, so 'auto' maps them; times are UTC, 24-hour.
 COPY staging_files
 FROM {{ file_list_uri }}
 IAM_ROLE {{ copy_role_arn }}
 FORMAT AS JSON 'auto'
-TIMEFORMAT 'YYYY-MM-DD HH:MI:SS'
+TIMEFORMAT 'YYYY-MM-DD HH24:MI:SS'
 REGION {{ source_region }}
 COMPUPDATE OFF
 STATUPDATE OFF;
