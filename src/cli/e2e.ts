@@ -1,24 +1,32 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { copyFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { DataApi } from '../../lambda/data-api';
-import { runE2e } from '../aws/e2e';
-import { ensureDefaultSample } from '../generate/sample';
+import { runE2e, type ScheduledE2eDeps } from '../aws/e2e';
+import { DEFAULT_SAMPLE, ensureDefaultSample } from '../generate/sample';
+import { logFile, writeSample } from '../generate/writer';
 import { openPglite } from '../local/database';
 import { localCopySource, runLocalEtl } from '../local/runner';
 import { buildLoadPlan } from '../sql/plan';
 import { readSqlFiles } from '../sql/sql-files';
 import { runCli } from './run-cli';
 
-const HELP = `Usage: npm run e2e -- [--stack-name NAME]
+const HELP = `Usage: npm run e2e -- [--stack-name NAME] [--scheduled]
 
 For a user with an AWS account (never part of npm test). Deploys the sampleData variant
 to a throwaway stack (default SparkifyE2E-<time>, with destroyOnDelete), reads the row
 counts through the Redshift Data API, compares them with what npm run local gives on
 the same generated sample, and destroys the stack, also when something failed. Needs
 credentials and a bootstrapped account (npm run preflight -- --sample-data true).
+
+With --scheduled the stack also has a daily schedule, and before the destroy the run
+adds a day the sample lacks to the sample bucket, invokes the scheduled load function
+and compares the star tables with npm run local loading that day on top of the sample;
+then invokes it again, which must find nothing new.
 
 Cost: one single-node ra3.large cluster for the 15-30 minutes the deploy, the check and
 the destroy take (about $0.30 at us-east-1 list prices), plus a few Lambda runs.
@@ -28,7 +36,11 @@ Exit code 0 when the counts match, 1 when they differ or a step failed.`;
 async function main(args: string[]): Promise<number> {
   const { values } = parseArgs({
     args,
-    options: { 'stack-name': { type: 'string' }, help: { type: 'boolean', short: 'h', default: false } },
+    options: {
+      'stack-name': { type: 'string' },
+      scheduled: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
     strict: true,
   });
   if (values.help) {
@@ -37,6 +49,7 @@ async function main(args: string[]): Promise<number> {
   }
   const stackName = values['stack-name'] ?? `SparkifyE2E-${Date.now()}`;
   const work = mkdtempSync(path.join(tmpdir(), 'sparkify-e2e-'));
+  const sample = await ensureDefaultSample();
   try {
     const result = await runE2e(
       {
@@ -47,19 +60,12 @@ async function main(args: string[]): Promise<number> {
             );
           }),
         readOutputs: (file) => JSON.parse(readFileSync(file, 'utf8')),
-        localCounts: async () => {
-          const engine = await openPglite(path.join(work, 'db'));
-          try {
-            const report = await runLocalEtl(engine, { dataDir: await ensureDefaultSample() });
-            return { ...report.tables, matched_songplays: report.matchedSongplays };
-          } finally {
-            await engine.close();
-          }
-        },
+        localCounts: () => localCounts(work, sample),
         dataApi: new DataApi(),
         summarySql: buildLoadPlan(readSqlFiles(), localCopySource(0)).filter((statement) => statement.kind === 'summary')[0].sql,
         log: (line) => console.error(line),
         sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+        scheduled: values.scheduled ? await scheduledDeps(work, sample) : undefined,
       },
       stackName,
       path.join(work, 'outputs.json'),
@@ -69,6 +75,45 @@ async function main(args: string[]): Promise<number> {
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
+}
+
+/** The row counts `npm run local` gives loading `dataDir` into the run's PGlite warehouse (incrementally after the first). */
+async function localCounts(work: string, dataDir: string): Promise<Record<string, number>> {
+  const engine = await openPglite(path.join(work, 'db'));
+  try {
+    const report = await runLocalEtl(engine, { dataDir });
+    return { ...report.tables, matched_songplays: report.matchedSongplays };
+  } finally {
+    await engine.close();
+  }
+}
+
+/** The day after the sample's last, generated with the sample's own settings (so its plays can match its songs). */
+async function scheduledDeps(work: string, sample: string): Promise<ScheduledE2eDeps> {
+  const options = { ...DEFAULT_SAMPLE, days: DEFAULT_SAMPLE.days + 1 };
+  const generated = path.join(work, 'generated');
+  await writeSample(generated, options);
+  const extraDay = logFile(generated, options, DEFAULT_SAMPLE.days);
+  const key = path.relative(generated, extraDay).split(path.sep).join('/');
+  const lambda = new LambdaClient({});
+  return {
+    async putExtraDay(bucket) {
+      await new S3Client({}).send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: readFileSync(extraDay) }));
+    },
+    async localCountsWithExtraDay() {
+      const dataDir = path.join(work, 'sample-plus-a-day');
+      cpSync(sample, dataDir, { recursive: true });
+      mkdirSync(path.dirname(path.join(dataDir, key)), { recursive: true });
+      copyFileSync(extraDay, path.join(dataDir, key));
+      return localCounts(work, dataDir);
+    },
+    async invoke(functionName) {
+      const output = await lambda.send(new InvokeCommand({ FunctionName: functionName, InvocationType: 'RequestResponse' }));
+      const payload = JSON.parse(new TextDecoder().decode(output.Payload ?? new Uint8Array()) || 'null') as { errorMessage?: string } | null;
+      if (output.FunctionError) throw new Error(`${functionName} failed: ${payload?.errorMessage ?? output.FunctionError}`);
+      return payload;
+    },
+  };
 }
 
 runCli(main, HELP);

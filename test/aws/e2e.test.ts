@@ -2,7 +2,7 @@ import { DescribeStatementCommand, GetStatementResultCommand, BatchExecuteStatem
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { DataApi } from '../../lambda/data-api';
-import { runE2e, type E2eDeps } from '../../src/aws/e2e';
+import { runE2e, type E2eDeps, type ScheduledE2eDeps } from '../../src/aws/e2e';
 
 const redshift = mockClient(RedshiftDataClient);
 const LOCAL = { staging_events: 8000, songplays: 6056, users: 99, matched_songplays: 1807 };
@@ -58,6 +58,75 @@ describe('runE2e', () => {
   it('destroys the stack even when the deploy fails, and says so', async () => {
     const commands: string[][] = [];
     await expect(runE2e(deps(commands, true), 'E2E', '/tmp/out.json')).rejects.toThrow(/deploy exited with 1/);
+    expect(commands.map((command) => command[2])).toEqual(['deploy', 'destroy']);
+  });
+});
+
+describe('runE2e --scheduled', () => {
+  const WITH_DAY = { ...LOCAL, staging_events: 270, songplays: 6300, users: 100, matched_songplays: 1900 };
+
+  /** Fakes for the scheduled part: what was done, and what the function returns run by run. */
+  function scheduledDeps(done: string[], results: unknown[]): ScheduledE2eDeps {
+    return {
+      putExtraDay: async (bucket) => void done.push(`put ${bucket}`),
+      localCountsWithExtraDay: async () => WITH_DAY,
+      invoke: async (name) => {
+        done.push(`invoke ${name}`);
+        return results.shift();
+      },
+    };
+  }
+
+  function withSchedule(commands: string[][], scheduled: ScheduledE2eDeps): E2eDeps {
+    return {
+      ...deps(commands),
+      readOutputs: () => ({
+        E2E: { Database: 'sparkify', WorkgroupName: 'wg', SourceUri: 's3://sample-bucket-1/', ScheduledLoadFunctionName: 'loader-fn' },
+      }),
+      scheduled,
+    };
+  }
+
+  /** The deploy's counts, then (AWS stages every file on that first run) the counts after the scheduled load. */
+  function awsReturnsInTurn(...counts: Record<string, number>[]): void {
+    redshift.on(BatchExecuteStatementCommand).resolves({ Id: 'q1' });
+    redshift.on(DescribeStatementCommand).resolves({ Status: 'FINISHED' });
+    let results = redshift.on(GetStatementResultCommand, { Id: 'q1:1' });
+    for (const count of counts) {
+      results = results.resolvesOnce({
+        ColumnMetadata: Object.keys(count).map((name) => ({ name })),
+        Records: [Object.values(count).map((longValue) => ({ longValue }))],
+      });
+    }
+  }
+
+  it('deploys with a schedule, adds a day, runs the loader twice and compares the star tables', async () => {
+    awsReturnsInTurn(LOCAL, { ...WITH_DAY, staging_events: 8270 });
+    const commands: string[][] = [];
+    const done: string[] = [];
+    const result = await runE2e(withSchedule(commands, scheduledDeps(done, [{ status: 'loaded' }, { status: 'nothing-new' }])), 'E2E', '/tmp/out.json');
+    expect(result.differences).toEqual([]);
+    expect(result.afterScheduledLoad).toMatchObject({ songplays: 6300 });
+    expect(commands[0]).toEqual(expect.arrayContaining(['sampleData=true', 'schedule=rate(1 day)']));
+    expect(done).toEqual(['put sample-bucket-1', 'invoke loader-fn', 'invoke loader-fn']);
+    expect(commands.at(-1)).toEqual(expect.arrayContaining(['destroy']));
+  });
+
+  it('reports star-table counts that differ and runs that did not do what they should', async () => {
+    awsReturnsInTurn(LOCAL, { ...WITH_DAY, songplays: 6299 });
+    const result = await runE2e(withSchedule([], scheduledDeps([], [{ status: 'nothing-new' }, { status: 'loaded' }])), 'E2E', '/tmp/out.json');
+    expect(result.differences).toEqual([
+      'scheduled load: the first run returned {"status":"nothing-new"}, not status "loaded"',
+      'after the scheduled load: songplays: local 6300, AWS 6299',
+      'scheduled load: the second run returned {"status":"loaded"}, not status "nothing-new"',
+    ]);
+  });
+
+  it('still destroys the stack when the scheduled load fails', async () => {
+    awsReturnsInTurn(LOCAL);
+    const commands: string[][] = [];
+    const failing: ScheduledE2eDeps = { ...scheduledDeps([], []), invoke: async () => Promise.reject(new Error('loader-fn failed: boom')) };
+    await expect(runE2e(withSchedule(commands, failing), 'E2E', '/tmp/out.json')).rejects.toThrow(/loader-fn failed: boom/);
     expect(commands.map((command) => command[2])).toEqual(['deploy', 'destroy']);
   });
 });
