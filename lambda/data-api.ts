@@ -99,13 +99,16 @@ export class DataApi {
     return new Map(listed.map((statement) => [statement.name, statement.id]));
   }
 
-  /** This role's statements whose name starts with `namePrefix`, with their states. */
+  /**
+   * This role's statements whose name starts with `namePrefix`, in any state, with their
+   * states (without `Status: 'ALL'`, ListStatements shows only finished statements).
+   */
   async listByName(namePrefix: string): Promise<ListedStatement[]> {
     const found: ListedStatement[] = [];
     let nextToken: string | undefined;
     do {
       const output = await this.client.send(
-        new ListStatementsCommand({ StatementName: namePrefix, RoleLevel: true, NextToken: nextToken }),
+        new ListStatementsCommand({ StatementName: namePrefix, Status: 'ALL', RoleLevel: true, NextToken: nextToken }),
       );
       for (const statement of output.Statements ?? []) {
         if (statement.StatementName && statement.Id) {

@@ -145,8 +145,9 @@ export function failureMessage(description: StatementDescription, properties: Lo
   const info = properties.StatementInfo[number - 1];
   const what = `Statement ${number} of ${total} (${info?.file ?? 'sql/'}: ${summarizeSql(properties.Statements[number - 1] ?? '', 80)})`;
   const error = sub.state === 'ABORTED' ? 'was aborted (cancelled, or the warehouse restarted)' : `failed: ${sub.error ?? description.error ?? 'no error given'}`;
-  const hint =
-    info?.kind === 'check'
+  const hint = info?.failureHint
+    ? ` ${info.checkName ? `Check ${info.checkName}: ` : ''}${info.failureHint}.`
+    : info?.kind === 'check'
       ? ` Data-quality check ${info.checkName} found rows breaking its rule (its assertion divides by zero to roll the load back). Run the check's query from sql/${info.file} to see them.`
       : info?.kind === 'copy'
         ? ' COPY rejected records or could not read the source: query SYS_LOAD_ERROR_DETAIL (provisioned or Serverless) or STL_LOAD_ERRORS (provisioned) for the file, line and reason.'

@@ -23,9 +23,16 @@ export interface StatementInfo {
   readonly kind: StatementKind;
   readonly file: string;
   readonly checkName?: string;
+  /** What a failure of the statement means, when its SQL says (`-- on failure:`). */
+  readonly failureHint?: string;
 }
 
 /** What the handler needs to know of each planned statement besides its SQL. */
 export function statementInfoOf(plan: readonly PlannedStatement[]): StatementInfo[] {
-  return plan.map(({ kind, file, checkName }) => ({ kind, file, ...(checkName ? { checkName } : {}) }));
+  return plan.map(({ kind, file, checkName, failureHint }) => ({
+    kind,
+    file,
+    ...(checkName ? { checkName } : {}),
+    ...(failureHint ? { failureHint } : {}),
+  }));
 }

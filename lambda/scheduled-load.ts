@@ -17,10 +17,13 @@ import type { ScheduledLoadConfig } from './scheduled-config';
 
 /** What a scheduled load works with. */
 export interface ScheduledLoadContext {
+  /** Runs the statements and reads their results. */
   readonly dataApi: DataApi;
   /** S3 in the source bucket's region, which is the stack's (the stack checks it). */
   readonly s3: S3Files;
+  /** The statements' source: sql/ with sql/scheduled/. */
   readonly sql: ScheduledSql;
+  /** Where the run's progress goes, one JSON line per event. */
   readonly log: Logger;
   /** Unique per invocation: names the run's statements and objects. */
   readonly runId: string;
@@ -56,6 +59,9 @@ export const SCHEDULED_STATEMENT_PREFIX = 'sparkify-scheduled-';
 
 /** A load still running this close to the invocation's end is left to finish on its own. */
 const STOP_WAITING_MS = 30_000;
+
+/** A load is not started with less of the invocation left than this (listing and hashing took the rest). */
+const TIME_TO_LOAD_MS = 5 * 60_000;
 
 const RUNNING: ReadonlySet<StatementState> = new Set(['SUBMITTED', 'PICKED', 'STARTED']);
 
@@ -97,6 +103,12 @@ export async function runScheduledLoad(context: ScheduledLoadContext, config: Sc
     return { status: 'nothing-new', unchangedFiles };
   }
 
+  if (context.remainingMs() < TIME_TO_LOAD_MS) {
+    throw new Error(
+      `Scheduled load ${context.runId}: listing and reading ${newFiles.length + redelivered.length} new file(s) left too little of ` +
+        'this invocation to run the load; nothing was submitted. Fewer files per run (a more frequent schedule) avoids it.',
+    );
+  }
   const recorded = [
     ...newFiles.map((file) => ({ file, rowsLoaded: digests.get(file.key) ?? 0 })),
     ...redelivered.map((file) => ({ file, rowsLoaded: 0 })),
@@ -182,7 +194,7 @@ async function runAsOneTransaction(
   onSubmitted: (id: string) => void,
 ): Promise<StatementDescription> {
   const statements = toRedshiftSql(plan);
-  if (splitIntoBatches(statements).length !== 1) {
+  if (splitIntoBatches(statements).length > 1) {
     throw new Error(`The scheduled load has ${statements.length} statements; one Data API batch, which is one transaction, takes at most 40`);
   }
   const name = `${SCHEDULED_STATEMENT_PREFIX}${context.runId}-load`;

@@ -21,8 +21,8 @@ export const CONTEXT_KEYS = {
   notificationEmail: 'with schedule: email told of failed scheduled loads (default none)',
 } as const;
 
-/** `rate(<n> <unit>)` or `cron(<six fields>)`, as EventBridge takes them. */
-const SCHEDULE_EXPRESSION = /^(rate\(([1-9]\d*) (minute|minutes|hour|hours|day|days)\)|cron\(\S+( \S+){5}\))$/;
+/** `rate(1 <unit>)`, `rate(<n> <units>)` or `cron(<six fields>)`, as EventBridge takes them. */
+const SCHEDULE_EXPRESSION = /^(rate\(1 (minute|hour|day)\)|rate\(([2-9]|[1-9]\d+) (minutes|hours|days)\)|cron\(\S+( \S+){5}\))$/;
 
 /** The app's settings, read from CDK context. */
 export interface AppConfig {

@@ -62,7 +62,7 @@ export class ScheduledLoad extends Construct {
   readonly rule: events.Rule;
   /** Failed runs (the function's error) and invocations that could not be delivered. */
   readonly deadLetterQueue: sqs.Queue;
-  /** In alarm while the dead-letter queue holds a message. */
+  /** In alarm for five minutes after each message the dead-letter queue receives. */
   readonly alarm: cloudwatch.Alarm;
   /** Where the alarm notifies: subscribe to it to hear of failed loads. */
   readonly alarmTopic: sns.Topic;
@@ -80,8 +80,17 @@ export class ScheduledLoad extends Construct {
       removalPolicy,
       autoDeleteObjects: removalPolicy === RemovalPolicy.DESTROY,
     });
+    // COPY lists the bucket for the run's file list (a key prefix) and reads it and the manifests.
     props.copyRole.addToPrincipalPolicy(
       new iam.PolicyStatement({ sid: 'ReadRunLists', actions: ['s3:GetObject'], resources: [this.runsBucket.arnForObjects('runs/*')] }),
+    );
+    props.copyRole.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'ListRunLists',
+        actions: ['s3:ListBucket'],
+        resources: [this.runsBucket.bucketArn],
+        conditions: { StringLike: { 's3:prefix': ['runs/*'] } },
+      }),
     );
 
     const role = new iam.Role(this, 'Role', {
@@ -140,7 +149,9 @@ export class ScheduledLoad extends Construct {
     this.alarm = new cloudwatch.Alarm(this, 'FailedLoads', {
       alarmDescription:
         'A scheduled Sparkify load failed, or could not be invoked: the dead-letter queue holds the event and, for a failed run, its error.',
-      metric: this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: 'Maximum' }),
+      // Messages sent, not messages waiting: each new failure raises the alarm again, even
+      // while older failures still wait in the queue.
+      metric: this.deadLetterQueue.metricNumberOfMessagesSent({ period: Duration.minutes(5), statistic: 'Sum' }),
       threshold: 1,
       evaluationPeriods: 1,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,

@@ -3,6 +3,7 @@
 
 -- A file another load recorded since this run read the manifest must not load twice.
 -- check: files_not_loaded_before
+-- on failure: another load recorded some of these files first; the next run lists the files again
 SELECT COUNT(*) AS failures
 FROM staging_files
 INNER JOIN load_manifest ON staging_files.file_key = load_manifest.file_key;

@@ -7,6 +7,7 @@
 export interface ListedFile {
   /** Its key: the path under the bucket (or the local data folder), with forward slashes. */
   readonly key: string;
+  /** Its size in bytes. */
   readonly sizeBytes: number;
   /** Last-modified time, whole milliseconds. */
   readonly modifiedAt: Date;
@@ -14,8 +15,11 @@ export interface ListedFile {
 
 /** A file the manifest says was loaded. */
 export interface ManifestEntry {
+  /** Its key, as {@link ListedFile.key}. */
   readonly key: string;
+  /** Its size when it was loaded. */
   readonly sizeBytes: number;
+  /** Its last-modified time when it was loaded. */
   readonly modifiedAt: Date;
   /** SHA-256 of its content, hex. */
   readonly contentHash: string;

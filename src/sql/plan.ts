@@ -3,13 +3,14 @@ import type { SqlFile } from './sql-files';
 import { splitStatements } from './split';
 
 /**
- * What a statement does in the load, from the file it comes from:
- * `reset` (drop every table: rebuilds only), `schema` (create what is missing, empty
+ * What a statement does in the load, from the file it comes from: `claim` (lock the
+ * manifest, stage the run's file list: scheduled loads), `reset` (drop every table:
+ * rebuilds only), `schema` (create what is missing, empty
  * staging), `copy` (S3 to staging), `transform` (staging to star), `check` (a
  * data-quality query returning `failures`; also any statement under a `-- check:`
  * line), `manifest` (record the loaded files: scheduled loads), `summary` (row counts).
  */
-export type StatementKind = 'reset' | 'schema' | 'copy' | 'transform' | 'check' | 'manifest' | 'summary';
+export type StatementKind = 'claim' | 'reset' | 'schema' | 'copy' | 'transform' | 'check' | 'manifest' | 'summary';
 
 /**
  * How a load treats what the warehouse already holds: `rebuild` drops every table first
@@ -26,6 +27,8 @@ export interface PlannedStatement {
   readonly file: string;
   /** For `check` statements: the name after `-- check:` that a failure reports. */
   readonly checkName?: string;
+  /** What a failure of the statement means, from an `-- on failure:` line above it. */
+  readonly failureHint?: string;
   /** The statement in the Redshift dialect, parameters rendered, ending with `;`. */
   readonly sql: string;
 }
@@ -49,6 +52,7 @@ export interface CopySource {
 }
 
 const KIND_BY_FILE_STEM: Readonly<Record<string, StatementKind>> = {
+  claim_files: 'claim',
   drop: 'reset',
   create_staging: 'schema',
   create_star: 'schema',
@@ -62,6 +66,7 @@ const KIND_BY_FILE_STEM: Readonly<Record<string, StatementKind>> = {
 };
 
 const CHECK_NAME = /^check:\s*([a-z0-9_]+)$/;
+const FAILURE_HINT = /^on failure:\s*(.+)$/;
 
 /** The `s3://bucket/key` URI of a key in the source bucket. */
 export function s3Uri(bucket: string, key: string): string {
@@ -98,14 +103,15 @@ export function buildLoadPlan(
     if (fileKind === 'reset' && mode === 'incremental') return [];
     return splitStatements(file.text).map((statement): PlannedStatement => {
       const sql = renderTemplate(statement.sql, parameters);
-      const checkName = statement.leadingComments
-        .map((line) => CHECK_NAME.exec(line)?.[1])
-        .find((name) => name !== undefined);
-      if (checkName) return { kind: 'check', file: file.name, checkName, sql };
+      const comment = (pattern: RegExp) => statement.leadingComments.map((line) => pattern.exec(line)?.[1]).find((value) => value !== undefined);
+      const checkName = comment(CHECK_NAME);
+      const failureHint = comment(FAILURE_HINT);
+      const described = { file: file.name, sql, ...(failureHint ? { failureHint } : {}) };
+      if (checkName) return { kind: 'check', checkName, ...described };
       if (fileKind === 'check') {
         throw new Error(`${file.name}: every check needs a "-- check: name" line right above it: ${sql.slice(0, 60)}`);
       }
-      return { kind: fileKind, file: file.name, sql };
+      return { kind: fileKind, ...described };
     });
   });
 }

@@ -56,8 +56,9 @@ describe('with a schedule', () => {
     });
     template.hasResourceProperties('AWS::SQS::Queue', { SqsManagedSseEnabled: true, MessageRetentionPeriod: 14 * 24 * 3600 });
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
-      MetricName: 'ApproximateNumberOfMessagesVisible',
+      MetricName: 'NumberOfMessagesSent',
       Namespace: 'AWS/SQS',
+      Statistic: 'Sum',
       Threshold: 1,
       ComparisonOperator: 'GreaterThanOrEqualToThreshold',
       TreatMissingData: 'notBreaching',
@@ -139,6 +140,9 @@ describe('with a schedule', () => {
     expect(JSON.stringify(loader.find((statement) => statement.Sid === 'WriteRunLists')?.Resource)).toContain('/runs/*');
     const copy = statementsOf(/CopyRole/);
     expect(copy).toContainEqual(expect.objectContaining({ Sid: 'ReadRunLists', Action: 's3:GetObject' }));
+    expect(copy).toContainEqual(
+      expect.objectContaining({ Sid: 'ListRunLists', Action: 's3:ListBucket', Condition: { StringLike: { 's3:prefix': ['runs/*'] } } }),
+    );
   });
 
   it('keeps the runs bucket private and encrypted, its lists expiring after 30 days', () => {
@@ -177,7 +181,10 @@ describe('schedule settings', () => {
     expect(config({ schedule: 'cron(0 6 * * ? *)' }).props.schedule?.expressionString).toBe('cron(0 6 * * ? *)');
     expect(config({}).props.schedule).toBeUndefined();
     expect(() => config({ schedule: 'hourly' })).toThrow(/-c schedule= must be an EventBridge schedule .* got "hourly"/);
-    expect(() => config({ schedule: 'rate(0 hours)' })).toThrow(/-c schedule=/);
+    expect(config({ schedule: 'rate(15 minutes)' }).props.schedule?.expressionString).toBe('rate(15 minutes)');
+    for (const wrong of ['rate(0 hours)', 'rate(1 hours)', 'rate(5 minute)', 'cron(0 6 * *)']) {
+      expect(() => config({ schedule: wrong }), wrong).toThrow(/-c schedule=/);
+    }
     expect(() => config({ notificationEmail: 'not-an-address' })).toThrow(/-c notificationEmail= must be an email address/);
   });
 });

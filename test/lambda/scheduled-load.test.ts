@@ -217,7 +217,7 @@ describe('a scheduled load', () => {
     given([DAY_1, DAY_2], [loaded(DAY_1)]);
     failLoadAt((sql) => sql.includes('files_not_loaded_before_passed'), 'division by zero');
     await expect(runScheduledLoad(context(), CONFIG)).rejects.toThrow(
-      /Data-quality check files_not_loaded_before .*sql\/scheduled\/06_record_files.sql/,
+      /Statement \d+ of \d+ \(scheduled\/06_record_files.sql: SELECT 1 \/ CASE .*\) failed: division by zero\. Check files_not_loaded_before: another load recorded some of these files first; the next run lists the files again\. The load ran as one transaction/,
     );
   });
 
@@ -228,7 +228,8 @@ describe('a scheduled load', () => {
 
   it('loads nothing while an earlier scheduled load still runs', async () => {
     given([DAY_1, DAY_2], [loaded(DAY_1)]);
-    redshift.on(ListStatementsCommand).resolves({
+    // ListStatements shows statements still running only when asked for every state.
+    redshift.on(ListStatementsCommand, { StatementName: 'sparkify-scheduled-', Status: 'ALL' }).resolves({
       Statements: [
         { StatementName: 'sparkify-scheduled-run-0-manifest', Id: 'old-manifest', Status: 'FINISHED' },
         { StatementName: 'sparkify-scheduled-run-0-load', Id: 'old-load', Status: 'STARTED' },
@@ -239,9 +240,44 @@ describe('a scheduled load', () => {
     expect(s3.commandCalls(ListObjectsV2Command)).toHaveLength(0);
   });
 
+  it('follows every page of the bucket listing', async () => {
+    given([DAY_1, DAY_2], [loaded(DAY_1)]);
+    const listed = (object: SourceObject) => ({ Key: object.key, Size: Buffer.byteLength(object.body), LastModified: object.modifiedAt });
+    s3.on(ListObjectsV2Command, { Bucket: 'udacity-dend', Prefix: 'log_data' }).callsFake((input: { ContinuationToken?: string }) =>
+      input.ContinuationToken === 'page-2'
+        ? { Contents: [listed(DAY_2)], IsTruncated: false }
+        : { Contents: [listed(DAY_1)], IsTruncated: true, NextContinuationToken: 'page-2' },
+    );
+    expect(await runScheduledLoad(context(), CONFIG)).toMatchObject({ status: 'loaded', loadedFiles: 1, unchangedFiles: 1 });
+    expect(JSON.parse(written()['log_data.manifest']).entries).toEqual([{ url: `s3://udacity-dend/${DAY_2.key}`, mandatory: true }]);
+  });
+
+  it('a failed read of load_manifest fails the run with Redshift’s error, loading nothing', async () => {
+    given([DAY_1, DAY_2], []);
+    redshift.on(DescribeStatementCommand, { Id: MANIFEST_READ }).resolves({
+      Status: 'FAILED',
+      SubStatements: [{ Id: `${MANIFEST_READ}:1`, Status: 'FAILED', Error: 'relation "load_manifest" does not exist' }],
+    });
+    await expect(runScheduledLoad(context(), CONFIG)).rejects.toThrow(
+      'Scheduled load run-1: reading load_manifest failed: relation "load_manifest" does not exist',
+    );
+    expect(s3.commandCalls(ListObjectsV2Command)).toHaveLength(0);
+    expect(loadSqls()).toEqual([]);
+  });
+
+  it('starts no load when listing and hashing left too little of the invocation', async () => {
+    given([DAY_1, DAY_2], [loaded(DAY_1)]);
+    remainingMs = 4 * 60_000;
+    await expect(runScheduledLoad(context(), CONFIG)).rejects.toThrow(/left too little of this invocation to run the load; nothing was submitted/);
+    expect(loadSqls()).toEqual([]);
+  });
+
   it('stops waiting, with an error, when the invocation is about to end', async () => {
-    given([DAY_1, DAY_2], [loaded(DAY_1)], { Status: 'STARTED', SubStatements: [] });
-    remainingMs = 10_000;
+    given([DAY_1, DAY_2], [loaded(DAY_1)]);
+    redshift.on(DescribeStatementCommand, { Id: LOAD }).callsFake(() => {
+      remainingMs = 10_000; // the load runs on while the invocation nears its end
+      return { Status: 'STARTED', SubStatements: [] };
+    });
     await expect(runScheduledLoad(context(), CONFIG)).rejects.toThrow(/the load \(statement load\) is still running as this invocation ends/);
   });
 

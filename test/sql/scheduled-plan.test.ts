@@ -42,17 +42,17 @@ describe('overlaySqlFiles', () => {
 describe('buildScheduledPlan on sql/ with sql/scheduled/', () => {
   const plan = buildScheduledPlan(sql, source, RUN);
 
-  it('is incremental: schema, the claim and COPYs, transform, checks, recording, summary', () => {
+  it('is incremental: the claim, schema, COPYs, transform, checks, recording, summary', () => {
     const kinds = plan.map((statement) => statement.kind);
     expect(kinds).not.toContain('reset');
-    const order = ['schema', 'copy', 'transform', 'check', 'manifest', 'summary'];
+    const order = ['claim', 'schema', 'copy', 'transform', 'check', 'manifest', 'summary'];
     expect([...new Set(kinds)]).toEqual(order);
     expect(kinds).toEqual([...kinds].sort((a, b) => order.indexOf(a) - order.indexOf(b)));
   });
 
-  it('locks load_manifest before anything is copied, and COPYs from the run’s manifests only', () => {
+  it('locks load_manifest before anything else, and COPYs from the run’s manifests only', () => {
+    expect(plan[0]).toMatchObject({ kind: 'claim', sql: 'LOCK load_manifest;' });
     const copy = copies(plan);
-    expect(copy[0]).toBe('LOCK load_manifest;');
     expect(copy.join('\n')).not.toMatch(/FROM 's3:\/\/udacity-dend\/(log_data|song_data)'/);
     expect(copy).toContainEqual(
       [
@@ -84,7 +84,7 @@ describe('buildScheduledPlan on sql/ with sql/scheduled/', () => {
   it('records the files after the checks, refusing any another load recorded meanwhile', () => {
     const recordCheck = plan.find((statement) => statement.checkName === 'files_not_loaded_before');
     const insert = plan.find((statement) => statement.kind === 'manifest');
-    expect(recordCheck?.file).toBe('scheduled/06_record_files.sql');
+    expect(recordCheck).toMatchObject({ file: 'scheduled/06_record_files.sql', failureHint: expect.stringMatching(/^another load recorded/) });
     expect(insert?.sql).toMatch(/^INSERT INTO load_manifest .*\nSELECT .*\nFROM staging_files;$/);
     expect(plan.indexOf(recordCheck as PlannedStatement)).toBeLessThan(plan.indexOf(insert as PlannedStatement));
     expect(plan.findLastIndex((statement) => statement.file === '06_checks.sql')).toBeLessThan(plan.indexOf(recordCheck as PlannedStatement));
@@ -112,7 +112,7 @@ describe('buildScheduledPlan on sql/ with sql/scheduled/', () => {
 describe('the recording of files, run on PGlite', () => {
   const plan = buildScheduledPlan(sql, source, RUN);
   const postgresSql = (statement: PlannedStatement) => adaptForPostgres(statement.kind === 'check' ? asAssertion(statement) : statement.sql);
-  const claim = plan.filter((statement) => statement.kind === 'copy' && !statement.sql.startsWith('COPY'));
+  const claim = plan.filter((statement) => statement.kind === 'claim');
   const record = plan.filter((statement) => statement.file === 'scheduled/06_record_files.sql');
   const stage = "INSERT INTO staging_files VALUES ('log_data/2018/11/2018-11-02-events.json', 10, '2018-11-03 00:00:00', 'abc', 7)";
 
