@@ -55,13 +55,6 @@ export class EtlLoader extends Construct {
     grantDataApiAccess(role, props.target);
     const onEvent = loaderFunction(this, 'OnEvent', { handler: 'etl-handler.onEvent', role });
     const isComplete = loaderFunction(this, 'IsComplete', { handler: 'etl-handler.isComplete', role });
-    role.addToPolicy(
-      new iam.PolicyStatement({
-        sid: 'WriteOwnLogs',
-        actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
-        resources: [onEvent.logGroup.logGroupArn, isComplete.logGroup.logGroupArn].map((arn) => `${arn}:*`),
-      }),
-    );
 
     const provider = new Provider(this, 'Provider', {
       onEventHandler: onEvent,

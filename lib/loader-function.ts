@@ -34,7 +34,8 @@ export interface LoaderFunctionProps {
 
 /**
  * The one place the project's Lambda functions are built: Node.js 24 on ARM, bundled by
- * esbuild (no Docker), an explicit log group with retention, X-Ray tracing.
+ * esbuild (no Docker), an explicit log group with retention that the role may write to,
+ * X-Ray tracing.
  */
 export function loaderFunction(scope: Construct, id: string, props: LoaderFunctionProps): NodejsFunction {
   const logGroup = new logs.LogGroup(scope, `${id}Logs`, {
@@ -42,6 +43,14 @@ export function loaderFunction(scope: Construct, id: string, props: LoaderFuncti
     removalPolicy: RemovalPolicy.DESTROY,
   });
   const [file, handler] = props.handler.split('.');
+  // The role has no managed policy: it may write to this function's own log group only.
+  props.role.addToPrincipalPolicy(
+    new iam.PolicyStatement({
+      sid: `WriteOwnLogs${id}`,
+      actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+      resources: [`${logGroup.logGroupArn}:*`],
+    }),
+  );
   return new NodejsFunction(scope, id, {
     entry: path.join(__dirname, '..', 'lambda', `${file}.ts`),
     handler,

@@ -120,13 +120,6 @@ export class ScheduledLoad extends Construct {
       bundleSql: true,
       environment: { [SCHEDULED_LOAD_CONFIG_VARIABLE]: Stack.of(this).toJsonString(config) },
     });
-    role.addToPolicy(
-      new iam.PolicyStatement({
-        sid: 'WriteOwnLogs',
-        actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
-        resources: [`${this.function.logGroup.logGroupArn}:*`],
-      }),
-    );
 
     this.deadLetterQueue = new sqs.Queue(this, 'DeadLetterQueue', {
       encryption: sqs.QueueEncryption.SQS_MANAGED,

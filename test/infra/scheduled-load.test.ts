@@ -134,6 +134,11 @@ describe('with a schedule', () => {
         expect.objectContaining({ Sid: 'ListSourcePrefixes', Action: 's3:ListBucket', Condition: { StringLike: { 's3:prefix': ['song_data*', 'log_data*'] } } }),
         expect.objectContaining({ Sid: 'WriteRunLists', Action: 's3:PutObject' }),
         expect.objectContaining({ Sid: 'RunStatementsOnThisWarehouse', Action: 'redshift-data:BatchExecuteStatement' }),
+        expect.objectContaining({
+          Sid: 'WriteOwnLogsFunction',
+          Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+          Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [expect.stringMatching(/^ScheduledLoadFunctionLogs/), 'Arn'] }, ':*']] },
+        }),
       ]),
     );
     expect(JSON.stringify(loader)).not.toMatch(/"s3:\*"|"s3:Delete|"redshift-data:\*"/);
