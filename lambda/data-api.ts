@@ -57,11 +57,12 @@ export class DataApi {
   constructor(private readonly client: RedshiftDataClient = new RedshiftDataClient({ maxAttempts: 6 })) {}
 
   /**
-   * Submits statements as one batch: they run in order, in one transaction.
-   * @param name a name to find the batch by later (ListStatements matches its prefix)
-   * @param clientToken makes a repeated submission return the first one's id instead of running twice
+   * Submits statements as one batch: they run in order, in one transaction. The name's
+   * last 64 characters (the Data API's limit) are its ClientToken, so submitting the same
+   * name again returns the first submission's id instead of running twice.
+   * @param name a name unique to this batch, to find it by later (ListStatements matches its prefix)
    */
-  async submitBatch(target: WarehouseTarget, sqls: readonly string[], name: string, clientToken: string): Promise<string> {
+  async submitBatch(target: WarehouseTarget, sqls: readonly string[], name: string): Promise<string> {
     const output = await this.client.send(
       new BatchExecuteStatementCommand({
         Sqls: [...sqls],
@@ -70,7 +71,7 @@ export class DataApi {
         SecretArn: target.secretArn,
         WorkgroupName: target.workgroupName,
         StatementName: name,
-        ClientToken: clientToken,
+        ClientToken: name.slice(-64),
       }),
     );
     if (!output.Id) throw new Error('BatchExecuteStatement returned no statement id');

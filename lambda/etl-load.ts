@@ -46,8 +46,7 @@ export async function startLoad(api: DataApi, properties: LoadProperties, reques
 }
 
 async function submit(api: DataApi, properties: LoadProperties, requestId: string, batches: string[][], batch: number): Promise<string> {
-  const name = batchName(requestId, batch);
-  return api.submitBatch(targetOf(properties), batches[batch - 1], name, name.slice(-64));
+  return api.submitBatch(targetOf(properties), batches[batch - 1], batchName(requestId, batch));
 }
 
 /**

@@ -57,6 +57,11 @@ export type ScheduledLoadOutcome =
 /** Every statement of a scheduled load has a name starting with this. */
 export const SCHEDULED_STATEMENT_PREFIX = 'sparkify-scheduled-';
 
+/** The name of a run's statement: its manifest read or its load. */
+function runStatementName(runId: string, step: 'manifest' | 'load'): string {
+  return `${SCHEDULED_STATEMENT_PREFIX}${runId}-${step}`;
+}
+
 /** A load still running this close to the invocation's end is left to finish on its own. */
 const STOP_WAITING_MS = 30_000;
 
@@ -128,8 +133,7 @@ export async function runScheduledLoad(context: ScheduledLoadContext, config: Sc
 
 /** The rows of `load_manifest`, read through the Data API. */
 async function readManifest(context: ScheduledLoadContext, config: ScheduledLoadConfig): Promise<ManifestEntry[]> {
-  const name = `${SCHEDULED_STATEMENT_PREFIX}${context.runId}-manifest`;
-  const id = await context.dataApi.submitBatch(config.target, [context.sql.loadedFilesQuery], name, name.slice(-64));
+  const id = await context.dataApi.submitBatch(config.target, [context.sql.loadedFilesQuery], runStatementName(context.runId, 'manifest'));
   const description = await waitFor(context, id, 'reading load_manifest', (failed) =>
     `reading load_manifest failed: ${failed.subStatements[0]?.error ?? failed.error ?? 'no error given'}`,
   );
@@ -197,8 +201,7 @@ async function runAsOneTransaction(
   if (splitIntoBatches(statements).length > 1) {
     throw new Error(`The scheduled load has ${statements.length} statements; one Data API batch, which is one transaction, takes at most 40`);
   }
-  const name = `${SCHEDULED_STATEMENT_PREFIX}${context.runId}-load`;
-  const id = await context.dataApi.submitBatch(config.target, statements, name, name.slice(-64));
+  const id = await context.dataApi.submitBatch(config.target, statements, runStatementName(context.runId, 'load'));
   onSubmitted(id);
   const loadStatements = { Statements: statements, StatementInfo: statementInfoOf(plan) };
   return waitFor(context, id, 'the load', (description) => failureMessage(description, loadStatements, 0));

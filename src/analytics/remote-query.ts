@@ -24,8 +24,7 @@ export async function runRemoteQuery(
   sleep: (ms: number) => Promise<void>,
   attempts = 120,
 ): Promise<ResultRow[]> {
-  const name = `sparkify-query-${Date.now()}`;
-  const id = await api.submitBatch(target, [sql], name, name);
+  const id = await api.submitBatch(target, [sql], `sparkify-query-${Date.now()}`);
   for (let attempt = 0; attempt < attempts; attempt += 1) {
     const description = await api.describe(id);
     if (description.state === 'FINISHED') return api.resultRows(`${id}:1`);

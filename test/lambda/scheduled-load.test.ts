@@ -174,7 +174,7 @@ describe('a scheduled load', () => {
     expect(sqls).toContainEqual(expect.stringMatching(/^COPY staging_files\nFROM 's3:\/\/runs-bucket\/runs\/run-1\/files.json'/));
     expect(sqls.some((sql) => sql.startsWith('DROP TABLE'))).toBe(false);
     expect(sqls.at(-2)).toMatch(/^INSERT INTO load_manifest/);
-    expect(batches[1]).toMatchObject({ StatementName: 'sparkify-scheduled-run-1-load', SecretArn: SECRET_ARN });
+    expect(batches[1]).toMatchObject({ StatementName: 'sparkify-scheduled-run-1-load', ClientToken: 'sparkify-scheduled-run-1-load', SecretArn: SECRET_ARN });
   });
 
   it('does nothing when every listed file is in the manifest as it was loaded', async () => {
