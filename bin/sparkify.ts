@@ -1,25 +1,14 @@
-import { App, Validations } from 'aws-cdk-lib';
-import { AwsSolutionsChecks } from 'cdk-nag';
-import { ensureDefaultSample } from '../src/generate/sample';
-import { readAppConfig } from '../lib/app-config';
-import { SparkifyStack } from '../lib/sparkify-stack';
+import { App } from 'aws-cdk-lib';
+import { addSparkifyStack } from '../lib/sparkify-app';
 
 /**
  * The CDK app. Settings come from context (`cdk deploy -c serverless=true`, see
- * lib/app-config.ts); the stack is environment-agnostic unless CDK_DEFAULT_ACCOUNT and
- * CDK_DEFAULT_REGION say where, so `cdk synth` needs no credentials.
+ * lib/app-config.ts); the stack deploys to the account and region the CDK CLI found
+ * (CDK_DEFAULT_ACCOUNT, CDK_DEFAULT_REGION), or is environment-agnostic without them.
  */
 async function main(): Promise<void> {
   const app = new App();
-  const config = readAppConfig((key) => app.node.tryGetContext(key));
-  const sampleDataDir = config.sampleData ? await ensureDefaultSample() : undefined;
-  new SparkifyStack(app, config.stackName, {
-    ...config.props,
-    sampleDataDir,
-    description: 'Sparkify data warehouse: Redshift, loaded from S3 on deploy',
-  });
-  // Every synth (and so every deploy) checks the AWS Solutions rules; the stack acknowledges its findings with reasons.
-  Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+  await addSparkifyStack(app);
   app.synth();
 }
 
