@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import type { LocalDatabase } from '../local/database';
-import { listJsonFiles, parseCopyStatement, type CopyOutcome, type LocalCopyOptions } from '../local/local-copy';
+import { keyInLocalBucket, listJsonFiles, parseCopyStatement, type CopyOutcome, type LocalCopyOptions } from '../local/local-copy';
 import { parseJsonPaths, valueAt, type JsonPath } from '../local/jsonpaths';
 
 /**
@@ -24,7 +24,7 @@ export async function naiveInsertCopy(db: LocalDatabase, copySql: string, option
       ? columns.map((column) => [column])
       : parseJsonPaths(readFileSync(options.fallbackJsonPaths, 'utf8'), options.fallbackJsonPaths);
   const insert = `INSERT INTO ${copy.table} (${columns.join(', ')}) VALUES (${columns.map((_, i) => `$${i + 1}`).join(', ')})`;
-  const files = options.files ?? listJsonFiles(path.join(options.dataDir, copy.fromKey));
+  const files = options.files ?? listJsonFiles(path.join(options.dataDir, keyInLocalBucket(copy.from)));
   const started = performance.now();
   const rowsPerFile: number[] = [];
   for (const file of files) {

@@ -4,10 +4,26 @@ import { from as copyFrom } from 'pg-copy-streams';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 
+/** A column of a statement's result: its name and its Postgres type (the type's oid). */
+export interface ResultColumn {
+  readonly name: string;
+  readonly typeId: number;
+}
+
+/** All one statement answered: its columns (none when it has no result set), its rows in column order, the rows it changed. */
+export interface StatementResult {
+  readonly columns: readonly ResultColumn[];
+  readonly rows: readonly (readonly unknown[])[];
+  /** Rows an INSERT, UPDATE or DELETE changed (0 for other statements). */
+  readonly affectedRows: number;
+}
+
 /** The few operations the local runner needs from a Postgres engine. */
 export interface LocalDatabase {
   /** Runs one statement, with `$1`… bound to `params` when given, and returns its rows. */
   query<Row extends object>(sql: string, params?: readonly unknown[]): Promise<Row[]>;
+  /** Runs one statement and returns its columns too, as a client showing any result needs them. */
+  execute(sql: string): Promise<StatementResult>;
   /** Bulk-loads CSV text (COPY ... FROM STDIN, CSV format) into the given columns. */
   copyCsv(table: string, columns: readonly string[], csv: string): Promise<void>;
 }
@@ -18,6 +34,12 @@ export interface LocalEngine {
   transaction<T>(work: (db: LocalDatabase) => Promise<T>): Promise<T>;
   /** Runs statements outside a transaction. */
   readonly db: LocalDatabase;
+  /**
+   * The role a user who is not a superuser needs for {@link LocalDatabase.copyCsv}, if any:
+   * PGlite bulk-loads from a virtual server file, which Postgres lets only superusers
+   * and members of pg_read_server_files read.
+   */
+  readonly bulkLoadRole?: string;
   close(): Promise<void>;
 }
 
@@ -30,6 +52,14 @@ function pgliteDatabase(target: PGlite | Transaction): LocalDatabase {
   return {
     async query<Row extends object>(sql: string, params?: readonly unknown[]) {
       return (await target.query<Row>(sql, params ? [...params] : undefined)).rows;
+    },
+    async execute(sql) {
+      const result = await target.query<unknown[]>(sql, undefined, { rowMode: 'array' });
+      return {
+        columns: result.fields.map((field) => ({ name: field.name, typeId: field.dataTypeID })),
+        rows: result.rows,
+        affectedRows: result.affectedRows ?? 0,
+      };
     },
     async copyCsv(table, columns, csv) {
       await target.query(copyCommand(table, columns, "'/dev/blob'"), [], { blob: new Blob([csv]) });
@@ -46,6 +76,7 @@ export async function openPglite(dataDir?: string): Promise<LocalEngine> {
   return {
     db: pgliteDatabase(pglite),
     transaction: (work) => pglite.transaction((tx) => work(pgliteDatabase(tx))),
+    bulkLoadRole: 'pg_read_server_files',
     close: () => pglite.close(),
   };
 }
@@ -62,6 +93,15 @@ export async function openPostgres(url: string): Promise<LocalEngine> {
       const result = await client.query(sql, params ? [...params] : undefined);
       // A multi-statement text returns one result per statement: the runner sends one.
       return (Array.isArray(result) ? [] : result.rows) as Row[];
+    },
+    async execute(sql) {
+      const result = await client.query<unknown[]>({ text: sql, rowMode: 'array' });
+      const isDml = ['INSERT', 'UPDATE', 'DELETE', 'MERGE'].includes(result.command);
+      return {
+        columns: result.fields.map((field) => ({ name: field.name, typeId: field.dataTypeID })),
+        rows: result.rows,
+        affectedRows: isDml ? (result.rowCount ?? 0) : 0,
+      };
     },
     async copyCsv(table, columns, csv) {
       await pipeline(Readable.from([csv]), client.query(copyFrom(copyCommand(table, columns, 'STDIN'))));

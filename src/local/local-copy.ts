@@ -1,5 +1,7 @@
-import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { createReadStream, existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import * as path from 'node:path';
+import { createGunzip } from 'node:zlib';
+import { segmentSql, type SqlSegment } from '../sql/lexer';
 import { quoteLiteral } from '../sql/render';
 import type { LocalDatabase } from './database';
 import { readJsonRecords } from '../json/json-records';
@@ -39,8 +41,19 @@ export interface CopyProgress {
   readonly rows: number;
 }
 
+/** How a COPY loads its files, wherever they were found. */
+export interface CopyFilesOptions {
+  /**
+   * Rows per bulk COPY into the table.
+   * @default 20000
+   */
+  readonly chunkRows?: number;
+  /** Called after each file. */
+  readonly onProgress?: (progress: CopyProgress) => void;
+}
+
 /** Where the local COPY reads from. */
-export interface LocalCopyOptions {
+export interface LocalCopyOptions extends CopyFilesOptions {
   /** The folder standing for the source bucket. */
   readonly dataDir: string;
   /**
@@ -50,13 +63,6 @@ export interface LocalCopyOptions {
   readonly files?: readonly string[];
   /** The JSONPaths file to use when the data folder has none at the key the COPY names. */
   readonly fallbackJsonPaths: string;
-  /**
-   * Rows per bulk COPY into the table.
-   * @default 20000
-   */
-  readonly chunkRows?: number;
-  /** Called after each file. */
-  readonly onProgress?: (progress: CopyProgress) => void;
 }
 
 /** Thrown when a COPY rejects more records than its MAXERROR allows. */
@@ -73,50 +79,90 @@ export class TooManyRejectsError extends Error {
   }
 }
 
-/** The parts of a rendered COPY statement the local loader needs. */
+/** An S3 object or key prefix: its bucket and key. */
+export interface S3Location {
+  readonly bucket: string;
+  readonly key: string;
+}
+
+/** The parts of a COPY statement the local loaders need. */
 export interface ParsedCopy {
   readonly table: string;
-  /** The key prefix the COPY reads, within its bucket. */
-  readonly fromKey: string;
-  /** `auto` (keys match column names), or the key of a JSONPaths file. */
-  readonly jsonFormat: 'auto' | { readonly jsonPathsKey: string };
+  /** What FROM names: a key prefix, or with `manifest` the manifest object. */
+  readonly from: S3Location;
+  /** FROM names a manifest listing the files to read (MANIFEST), not a key prefix. */
+  readonly manifest: boolean;
+  /** `auto` (keys match column names), or where the JSONPaths file is. */
+  readonly jsonFormat: 'auto' | { readonly jsonPaths: S3Location };
+  /** The files are gzip-compressed (GZIP). */
+  readonly gzip: boolean;
+  /** How TIMESTAMP values are written (TIMEFORMAT), when the statement says. */
+  readonly timeFormat?: string;
   readonly maxErrors: number;
   /** Whether COPY refreshes the table's statistics afterwards (STATUPDATE ON). */
   readonly updateStatistics: boolean;
 }
 
-const LITERAL = "'((?:[^']|'')*)'";
 const REPORTED_REJECTS = 5;
 
-/** Reads the table, source, JSON format and MAXERROR of a COPY statement rendered from `sql/04_copy.sql`. */
+/**
+ * Reads a COPY ... FROM 's3://...' FORMAT AS JSON '...' statement (as `sql/04_copy.sql`
+ * and `sql/scheduled/` render them): its table, source, JSON format, options and MAXERROR.
+ * Keywords count only in code, never inside a literal or comment.
+ */
 export function parseCopyStatement(sql: string): ParsedCopy {
-  const table = /^\s*COPY\s+(\w+)/i.exec(sql)?.[1];
-  const from = new RegExp(`\\bFROM\\s+${LITERAL}`, 'i').exec(sql)?.[1];
-  const format = new RegExp(`\\bFORMAT\\s+AS\\s+JSON\\s+${LITERAL}`, 'i').exec(sql)?.[1];
-  const maxErrors = /\bMAXERROR\s+(\d+)/i.exec(sql)?.[1];
+  const segments = segmentSql(sql).filter((segment) => segment.kind !== 'comment');
+  const code = segments.map((segment) => (segment.kind === 'code' ? segment.text : "''")).join('');
+  const table = /^\s*COPY\s+(\w+)/i.exec(code)?.[1];
+  const from = literalAfter(segments, 'FROM');
+  const format = literalAfter(segments, 'FORMAT\\s+AS\\s+JSON');
   if (!table || from === undefined || format === undefined) {
     throw new Error(`Not a COPY ... FROM '...' FORMAT AS JSON '...' statement: ${sql.slice(0, 80)}`);
   }
-  const jsonFormat = unquote(format);
+  const maxErrors = /\bMAXERROR\s+(\d+)/i.exec(code)?.[1];
   return {
     table: table.toLowerCase(),
-    fromKey: keyInLocalBucket(unquote(from)),
-    jsonFormat: jsonFormat.toLowerCase() === 'auto' ? 'auto' : { jsonPathsKey: keyInLocalBucket(jsonFormat) },
+    from: s3Location(from),
+    manifest: /\bMANIFEST\b/i.test(code),
+    jsonFormat: format.toLowerCase() === 'auto' ? 'auto' : { jsonPaths: s3Location(format) },
+    gzip: /\bGZIP\b/i.test(code),
+    timeFormat: literalAfter(segments, 'TIMEFORMAT'),
     maxErrors: maxErrors === undefined ? 0 : Number(maxErrors),
-    updateStatistics: /\bSTATUPDATE\s+(ON|TRUE)\b/i.test(sql),
+    updateStatistics: /\bSTATUPDATE\s+(ON|TRUE)\b/i.test(code),
   };
+}
+
+/** The value of the string literal right after `keyword` (a regular expression) in code. */
+function literalAfter(segments: readonly SqlSegment[], keyword: string): string | undefined {
+  const before = new RegExp(`\\b${keyword}\\s+$`, 'i');
+  for (let index = 0; index + 1 < segments.length; index += 1) {
+    const next = segments[index + 1];
+    if (segments[index].kind === 'code' && before.test(segments[index].text) && next.text.startsWith("'")) {
+      return unquote(next.text.slice(1, -1));
+    }
+  }
+  return undefined;
 }
 
 function unquote(literal: string): string {
   return literal.replace(/''/g, "'").replace(/\\\\/g, '\\');
 }
 
-function keyInLocalBucket(uri: string): string {
-  const prefix = `s3://${LOCAL_BUCKET}/`;
-  if (!uri.startsWith(prefix)) {
-    throw new Error(`The local loader reads only ${prefix}... (the data folder), not ${uri}`);
+function s3Location(uri: string): S3Location {
+  const match = /^s3:\/\/([^/]+)\/?(.*)$/.exec(uri);
+  if (!match) throw new Error(`COPY reads s3://bucket/key, not ${uri}`);
+  return { bucket: match[1], key: match[2] };
+}
+
+/**
+ * The key of a COPY's location within {@link LOCAL_BUCKET}, which stands for the local runner's data folder.
+ * @throws for any other bucket
+ */
+export function keyInLocalBucket(location: S3Location): string {
+  if (location.bucket !== LOCAL_BUCKET) {
+    throw new Error(`The local loader reads only s3://${LOCAL_BUCKET}/... (the data folder), not s3://${location.bucket}/${location.key}`);
   }
-  return uri.slice(prefix.length);
+  return location.key;
 }
 
 /** Runs one COPY statement of the plan against local files (see {@link runCopyLocally}). */
@@ -131,9 +177,30 @@ export type LocalCopyRunner = (db: LocalDatabase, copySql: string, options: Loca
  */
 export async function runCopyLocally(db: LocalDatabase, copySql: string, options: LocalCopyOptions): Promise<CopyOutcome> {
   const copy = parseCopyStatement(copySql);
+  const files = options.files ?? listJsonFiles(path.join(options.dataDir, keyInLocalBucket(copy.from)));
+  const jsonPaths =
+    copy.jsonFormat === 'auto'
+      ? 'auto'
+      : readJsonPaths(path.join(options.dataDir, keyInLocalBucket(copy.jsonFormat.jsonPaths)), options.fallbackJsonPaths);
+  return copyJsonFiles(db, copy, files, jsonPaths, options);
+}
+
+/**
+ * Loads the JSON records of `files` (gunzipped with GZIP) into the COPY's table, each
+ * typed for its column: by name with `auto`, else by position through `jsonPaths`;
+ * then updates the table's statistics if the statement says STATUPDATE ON. Records that
+ * don't parse or don't fit are rejected; more than MAXERROR rejects stops the COPY with
+ * {@link TooManyRejectsError}. Runs as the session's user: the table must be writable by it.
+ */
+export async function copyJsonFiles(
+  db: LocalDatabase,
+  copy: ParsedCopy,
+  files: readonly string[],
+  jsonPaths: readonly JsonPath[] | 'auto',
+  options: CopyFilesOptions = {},
+): Promise<CopyOutcome> {
   const columns = await stagingColumns(db, copy.table);
-  const extract = recordExtractor(copy, columns, options);
-  const files = options.files ?? listJsonFiles(path.join(options.dataDir, copy.fromKey));
+  const extract = recordExtractor(copy, columns, jsonPaths);
   const chunkRows = options.chunkRows ?? 20_000;
   const rejects: RejectedRecord[] = [];
   let rejected = 0;
@@ -155,7 +222,7 @@ export async function runCopyLocally(db: LocalDatabase, copySql: string, options
   };
   for (const [done, file] of files.entries()) {
     const rowsBefore = rows + chunk.length;
-    for await (const record of readJsonRecords(file)) {
+    for await (const record of readJsonRecords(copy.gzip ? createReadStream(file).pipe(createGunzip()) : file)) {
       const row = 'error' in record ? { error: record.error } : extract(record.value);
       if ('error' in row) {
         rejected += 1;
@@ -178,14 +245,24 @@ export async function runCopyLocally(db: LocalDatabase, copySql: string, options
   return { table: copy.table, rows, rowsPerFile, rejected, rejects, copySeconds };
 }
 
+/**
+ * The columns of the COPY's table as the session resolves its name (a temporary table
+ * first), as far as the session's user may see them.
+ */
 async function stagingColumns(db: LocalDatabase, table: string): Promise<StagingColumn[]> {
+  const relation = `to_regclass(${quoteLiteral(table)})`;
   const rows = await db.query<{ column_name: string; data_type: string; is_nullable: string; max_length: number | null }>(
     `SELECT column_name, data_type, is_nullable, character_maximum_length AS max_length
      FROM information_schema.columns
-     WHERE table_schema = current_schema() AND table_name = ${quoteLiteral(table)}
+     WHERE table_schema = (SELECT relnamespace::regnamespace::text FROM pg_class WHERE oid = ${relation})
+       AND table_name = ${quoteLiteral(table)}
      ORDER BY ordinal_position`,
   );
-  if (rows.length === 0) throw new Error(`COPY target table ${table} does not exist`);
+  if (rows.length === 0) {
+    // information_schema shows only the columns of tables the user has some privilege on.
+    const [{ exists }] = await db.query<{ exists: boolean }>(`SELECT ${relation} IS NOT NULL AS exists`);
+    throw new Error(exists ? `permission denied for table ${table}` : `COPY target table ${table} does not exist`);
+  }
   return rows.map((row) => ({
     name: row.column_name,
     type: row.data_type,
@@ -199,16 +276,13 @@ type RowOrError = { readonly csv: string } | { readonly error: string };
 function recordExtractor(
   copy: ParsedCopy,
   columns: readonly StagingColumn[],
-  options: LocalCopyOptions,
+  jsonPaths: readonly JsonPath[] | 'auto',
 ): (record: Record<string, unknown>) => RowOrError {
-  const paths: JsonPath[] =
-    copy.jsonFormat === 'auto'
-      ? columns.map((column) => [column.name])
-      : readJsonPaths(path.join(options.dataDir, copy.jsonFormat.jsonPathsKey), options.fallbackJsonPaths);
+  const paths = jsonPaths === 'auto' ? columns.map((column) => [column.name]) : jsonPaths;
   if (paths.length !== columns.length) {
     throw new Error(`The JSONPaths file has ${paths.length} expressions; ${copy.table} has ${columns.length} columns`);
   }
-  const converters = columns.map(fieldConverter);
+  const converters = columns.map((column) => fieldConverter(column, { timeFormat: copy.timeFormat }));
   return (record) => {
     let csv = '';
     for (let index = 0; index < converters.length; index += 1) {

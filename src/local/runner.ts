@@ -5,6 +5,7 @@ import { readSqlFiles, SQL_DIR } from '../sql/sql-files';
 import type { LocalDatabase, LocalEngine } from './database';
 import {
   LOCAL_BUCKET,
+  keyInLocalBucket,
   listJsonFiles,
   parseCopyStatement,
   runCopyLocally,
@@ -151,7 +152,7 @@ async function runPlan(db: LocalDatabase, plan: readonly PlannedStatement[], opt
   const manifest = options.rebuild ? [] : await readManifest(db);
   const decisions = new Map<PlannedStatement, FileDecisions<SourceFile>>();
   for (const statement of plan.filter((s) => s.kind === 'copy')) {
-    const prefix = path.join(options.dataDir, parseCopyStatement(statement.sql).fromKey);
+    const prefix = path.join(options.dataDir, keyInLocalBucket(parseCopyStatement(statement.sql).from));
     const files = describeFiles(options.dataDir, listJsonFiles(prefix));
     decisions.set(statement, await timer.time('files', () => decideLocalFiles(files, manifest, options.reloadChanged ?? false)));
   }

@@ -22,13 +22,28 @@ const NULL_FIELD = '';
 /** Makes one JSON value into a CSV field for a column, or says why it does not fit. */
 export type FieldConverter = (value: unknown) => Converted;
 
+/** How a COPY statement says its values are written. */
+export interface ValueFormats {
+  /**
+   * How TIMESTAMP values are written (COPY's TIMEFORMAT), of the parts YYYY, MM, DD,
+   * HH24 or HH (both 24-hour in COPY), MI and SS, and any separators.
+   * @default DEFAULT_TIME_FORMAT
+   */
+  readonly timeFormat?: string;
+}
+
+/** COPY's TIMEFORMAT when the statement gives none. */
+export const DEFAULT_TIME_FORMAT = 'YYYY-MM-DD HH:MI:SS';
+
 /**
  * The converter of a column, chosen once for its type, as Redshift's COPY would type a
  * JSON value: integers must be whole numbers in range, doubles finite numbers, strings
- * fit their length; null or a missing key is NULL unless the column is NOT NULL.
+ * fit their length, timestamps are strings in the TIMEFORMAT; null or a missing key is
+ * NULL unless the column is NOT NULL.
+ * @throws when the TIMEFORMAT has parts this loader does not read
  */
-export function fieldConverter(column: StagingColumn): FieldConverter {
-  const convert = typedConverter(column);
+export function fieldConverter(column: StagingColumn, formats: ValueFormats = {}): FieldConverter {
+  const convert = typedConverter(column, formats);
   return (value) => {
     if (value === null || value === undefined) {
       return column.nullable ? { field: NULL_FIELD } : { error: `${column.name} is required but missing` };
@@ -42,7 +57,7 @@ export function toCsvField(value: unknown, column: StagingColumn): Converted {
   return fieldConverter(column)(value);
 }
 
-function typedConverter(column: StagingColumn): FieldConverter {
+function typedConverter(column: StagingColumn, formats: ValueFormats): FieldConverter {
   const range = INTEGER_RANGES[column.type];
   if (range) return (value) => toInteger(value, column, range);
   if (column.type === 'double precision' || column.type === 'real' || column.type === 'numeric') {
@@ -50,6 +65,14 @@ function typedConverter(column: StagingColumn): FieldConverter {
   }
   if (column.type === 'character varying' || column.type === 'text' || column.type === 'character') {
     return (value) => toText(value, column);
+  }
+  if (column.type === 'timestamp without time zone') {
+    const format = formats.timeFormat ?? DEFAULT_TIME_FORMAT;
+    const read = timestampReader(format);
+    return (value) => {
+      const timestamp = typeof value === 'string' ? read(value) : undefined;
+      return timestamp === undefined ? { error: `${column.name} is not a timestamp in TIMEFORMAT '${format}': ${preview(value)}` } : { field: timestamp };
+    };
   }
   return () => ({ error: `${column.name} has type ${column.type}, which the local loader does not load` });
 }
@@ -88,6 +111,59 @@ function toText(value: unknown, column: StagingColumn): Converted {
     return { error: `${column.name} is longer than ${column.maxBytes} bytes` };
   }
   return { field: `"${text.replace(/"/g, '""')}"` };
+}
+
+/** The parts of a TIMEFORMAT the loader reads, each two digits but the year. */
+const TIME_PARTS: Readonly<Record<string, keyof TimeFields>> = {
+  YYYY: 'year',
+  MM: 'month',
+  DD: 'day',
+  HH24: 'hour',
+  HH: 'hour',
+  MI: 'minute',
+  SS: 'second',
+};
+
+interface TimeFields {
+  year: number;
+  month: number;
+  day: number;
+  hour: number;
+  minute: number;
+  second: number;
+}
+
+/**
+ * Reads timestamps written in `format` (see {@link ValueFormats.timeFormat}) and writes
+ * them as Postgres reads them, or undefined for text that is not one, e.g. 2018-02-30.
+ */
+function timestampReader(format: string): (text: string) => string | undefined {
+  const parts: (keyof TimeFields)[] = [];
+  let pattern = '';
+  for (const [token] of format.matchAll(/YYYY|MM|DD|HH24|HH|MI|SS|[A-Za-z]+|[^A-Za-z]+/gi)) {
+    const part = TIME_PARTS[token.toUpperCase()];
+    if (part) {
+      parts.push(part);
+      pattern += part === 'year' ? '(\\d{4})' : '(\\d{2})';
+    } else if (/[A-Za-z]/.test(token)) {
+      throw new Error(`TIMEFORMAT '${format}' has ${token}, which the local COPY does not read (it reads ${Object.keys(TIME_PARTS).join(', ')})`);
+    } else {
+      pattern += token.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    }
+  }
+  const matcher = new RegExp(`^${pattern}$`);
+  return (text) => {
+    const match = matcher.exec(text.trim());
+    if (!match) return undefined;
+    const fields: TimeFields = { year: 0, month: 1, day: 1, hour: 0, minute: 0, second: 0 };
+    parts.forEach((part, index) => (fields[part] = Number(match[index + 1])));
+    const date = new Date(Date.UTC(fields.year, fields.month - 1, fields.day, fields.hour, fields.minute, fields.second));
+    // Date.UTC rolls 2018-02-30 over into March: a value that does not come back whole is no date.
+    const iso = date.toISOString();
+    const pad = (value: number, width = 2) => String(value).padStart(width, '0');
+    const written = `${pad(fields.year, 4)}-${pad(fields.month)}-${pad(fields.day)}T${pad(fields.hour)}:${pad(fields.minute)}:${pad(fields.second)}`;
+    return iso.startsWith(written) ? written.replace('T', ' ') : undefined;
+  };
 }
 
 function preview(value: unknown): string {
