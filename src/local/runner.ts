@@ -166,6 +166,8 @@ async function runPlan(db: LocalDatabase, plan: readonly PlannedStatement[], opt
   let rejected = 0;
   let summary: Record<string, number | string> | undefined;
   for (const statement of plan) {
+    // Database roles belong to the deployed warehouse; a local one is the user's own.
+    if (statement.kind === 'access') continue;
     if (statement.kind === 'copy') {
       if (!loading) continue;
       const outcome = await copyNewFiles(db, statement, decisions.get(statement) as FileDecisions<SourceFile>, options, timer);

@@ -6,7 +6,7 @@ export interface SqlSegment {
 
 /**
  * Cuts SQL text into code, quoted (`'...'` literals and `"..."` identifiers, doubled
- * quotes inside) and comment (`-- ...` to the end of the line, `/* ... *\/`) segments,
+ * quotes inside, and `$$...$$` bodies of procedures, as Redshift and Postgres write them) and comment (`-- ...` to the end of the line, `/* ... *\/`) segments,
  * so that rewrites and splits never touch what is inside a literal or a comment.
  * @throws on an unterminated literal or quoted identifier
  */
@@ -25,6 +25,10 @@ export function segmentSql(sql: string): SqlSegment[] {
     const next = sql[index + 1];
     if (char === "'" || char === '"') {
       push('quoted', endOfQuoted(sql, index, char));
+    } else if (char === '$' && next === '$') {
+      const close = sql.indexOf('$$', index + 2);
+      if (close === -1) throw new Error(`Unterminated $$ body starting at offset ${index}: ${sql.slice(index, index + 40)}`);
+      push('quoted', close + 2);
     } else if (char === '-' && next === '-') {
       const newline = sql.indexOf('\n', index);
       push('comment', newline === -1 ? sql.length : newline);

@@ -6,16 +6,18 @@ import { splitStatements } from './split';
  * What a statement does in the load, from the file it comes from: `claim` (lock the
  * manifest, stage the run's file list: scheduled loads), `reset` (drop every table:
  * rebuilds only), `schema` (create what is missing, empty
- * staging), `copy` (S3 to staging), `transform` (staging to star), `check` (a
+ * staging), `access` (the database role people read the tables with: the deployed
+ * warehouse only), `copy` (S3 to staging), `transform` (staging to star), `check` (a
  * data-quality query returning `failures`; also any statement under a `-- check:`
  * line), `manifest` (record the loaded files: scheduled loads), `summary` (row counts).
  */
-export type StatementKind = 'claim' | 'reset' | 'schema' | 'copy' | 'transform' | 'check' | 'manifest' | 'summary';
+export type StatementKind = 'claim' | 'reset' | 'schema' | 'access' | 'copy' | 'transform' | 'check' | 'manifest' | 'summary';
 
 /**
- * How a load treats what the warehouse already holds: `rebuild` drops every table first
- * and loads everything (what a deploy does); `incremental` keeps the tables and adds the
- * staged files' rows (what the local runner and scheduled loads do).
+ * How a load treats what the warehouse already holds: `rebuild` drops every table first,
+ * grants read on the new ones and loads everything (what a deploy does); `incremental`
+ * keeps the tables (and their grants) and adds the staged files' rows (what the local
+ * runner and scheduled loads do).
  */
 export type LoadMode = 'rebuild' | 'incremental';
 
@@ -56,6 +58,7 @@ const KIND_BY_FILE_STEM: Readonly<Record<string, StatementKind>> = {
   drop: 'reset',
   create_staging: 'schema',
   create_star: 'schema',
+  grant_read: 'access',
   copy: 'copy',
   copy_events: 'copy',
   copy_songs: 'copy',
@@ -88,7 +91,7 @@ export function copyParameters(source: CopySource): Record<string, SqlParameter>
 /**
  * Turns the numbered `sql/` files into the ordered list of statements of one load.
  * The Lambda sends this list to Redshift; the local runner runs it on Postgres.
- * @param mode `rebuild` (the default, what a deploy runs) or `incremental` (no `reset` statements)
+ * @param mode `rebuild` (the default, what a deploy runs) or `incremental` (no `reset` or `access` statements)
  * @param runParameters values for placeholders only one run knows (a scheduled run's manifests)
  */
 export function buildLoadPlan(
@@ -100,7 +103,7 @@ export function buildLoadPlan(
   const parameters = { ...copyParameters(source), ...runParameters };
   return files.flatMap((file) => {
     const fileKind = kindOfFile(file.name);
-    if (fileKind === 'reset' && mode === 'incremental') return [];
+    if ((fileKind === 'reset' || fileKind === 'access') && mode === 'incremental') return [];
     return splitStatements(file.text).map((statement): PlannedStatement => {
       const sql = renderTemplate(statement.sql, parameters);
       const comment = (pattern: RegExp) => statement.leadingComments.map((line) => pattern.exec(line)?.[1]).find((value) => value !== undefined);

@@ -67,9 +67,19 @@ export const REDSHIFT_TO_POSTGRES: readonly DialectRewrite[] = [
     why: 'GETDATE() is the current UTC timestamp without time zone',
   },
   {
+    pattern: /\bTO\s+ROLE\s+/gi,
+    replacement: 'TO ',
+    why: 'Redshift grants to a role with TO ROLE name; in Postgres a role is named like a user',
+  },
+  {
     pattern: /\bNVL\s*\(/gi,
     replacement: 'COALESCE(',
     why: 'NVL is Redshift/Oracle for COALESCE',
+  },
+  {
+    pattern: /\bDATEDIFF\s*\(\s*([A-Za-z]+)\s*,/gi,
+    replacement: "DATEDIFF('$1',",
+    why: "DATEDIFF's date part is a bare word; Postgres has no DATEDIFF, so this calls the datediff built-in of redshift-builtins.ts, whose date part is text (kept last, so no later rewrite sees the quotes it adds)",
   },
 ];
 

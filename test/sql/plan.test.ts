@@ -8,9 +8,9 @@ const source = PUBLIC_DATASET_SOURCE;
 describe('buildLoadPlan on sql/', () => {
   const plan = buildLoadPlan(readSqlFiles(), source);
 
-  it('runs reset, schema, then copy, transform, checks and the summary, in that order', () => {
+  it('runs reset, schema, access, then copy, transform, checks and the summary, in that order', () => {
     const kinds = plan.map((statement) => statement.kind);
-    const order = ['reset', 'schema', 'copy', 'transform', 'check', 'summary'];
+    const order = ['reset', 'schema', 'access', 'copy', 'transform', 'check', 'summary'];
     expect([...new Set(kinds)]).toEqual(order);
     expect(kinds).toEqual([...kinds].sort((a, b) => order.indexOf(a) - order.indexOf(b)));
     expect(kinds.at(-1)).toBe('summary');
@@ -91,10 +91,10 @@ describe('hashSqlFiles', () => {
 });
 
 describe('load modes', () => {
-  it('an incremental load keeps the tables: no reset statements, the rest unchanged', () => {
+  it('an incremental load keeps the tables and their grants: no reset or access statements, the rest unchanged', () => {
     const rebuild = buildLoadPlan(readSqlFiles(), source, 'rebuild');
     const incremental = buildLoadPlan(readSqlFiles(), source, 'incremental');
-    expect(rebuild.filter((statement) => statement.kind === 'reset').length).toBeGreaterThan(0);
-    expect(incremental).toEqual(rebuild.filter((statement) => statement.kind !== 'reset'));
+    for (const kind of ['reset', 'access']) expect(rebuild.filter((statement) => statement.kind === kind).length).toBeGreaterThan(0);
+    expect(incremental).toEqual(rebuild.filter((statement) => statement.kind !== 'reset' && statement.kind !== 'access'));
   });
 });

@@ -4,6 +4,7 @@ import { asAssertion, buildLoadPlan } from '../../src/sql/plan';
 import { adaptForPostgres } from '../../src/sql/postgres';
 import { readSqlFiles } from '../../src/sql/sql-files';
 import { localCopySource } from '../../src/local/runner';
+import { createRedshiftBuiltins } from '../../src/sql/redshift-builtins';
 
 describe('adaptForPostgres, per kind of statement', () => {
   it.each([
@@ -25,6 +26,11 @@ describe('adaptForPostgres, per kind of statement', () => {
       `SELECT 'DISTKEY (x) NVL(' AS "GETDATE()" FROM t;`,
       `SELECT 'DISTKEY (x) NVL(' AS "GETDATE()" FROM t;`,
     ],
+    [
+      'grants to a role: Redshift says TO ROLE',
+      'GRANT SELECT ON ALL TABLES IN SCHEMA public TO ROLE analysts;',
+      'GRANT SELECT ON ALL TABLES IN SCHEMA public TO analysts;',
+    ],
     ['a DML statement without Redshift-only parts stays as it is', 'DELETE FROM t WHERE a = 1;', 'DELETE FROM t WHERE a = 1;'],
   ])('%s', (_kind, redshift, postgres) => {
     expect(adaptForPostgres(redshift)).toBe(postgres);
@@ -44,9 +50,10 @@ describe('every statement of sql/ through the adaptation', () => {
     }
   });
 
-  it('runs on PGlite, including each check in its Redshift assertion form', async () => {
+  it('runs on PGlite with the Redshift built-ins, including each check in its Redshift assertion form', async () => {
     const engine = await openPglite();
     try {
+      await createRedshiftBuiltins((sql) => engine.db.query(sql));
       for (const statement of plan) {
         if (statement.kind === 'copy') continue;
         await expect(engine.db.query(adaptForPostgres(statement.sql)), statement.sql).resolves.toBeDefined();
@@ -54,6 +61,27 @@ describe('every statement of sql/ through the adaptation', () => {
           await expect(engine.db.query(adaptForPostgres(asAssertion(statement)))).resolves.toHaveLength(1);
         }
       }
+    } finally {
+      await engine.close();
+    }
+  });
+
+  it('creates the analysts role once, however often the load runs, and lets it read every table', async () => {
+    const engine = await openPglite();
+    try {
+      await createRedshiftBuiltins((sql) => engine.db.query(sql));
+      const run = async () => {
+        for (const statement of plan.filter((s) => s.kind !== 'copy')) await engine.db.query(adaptForPostgres(statement.sql));
+      };
+      await run();
+      await run();
+      const roles = await engine.db.query<{ role_name: string }>("SELECT role_name FROM svv_roles WHERE role_name = 'analysts'");
+      expect(roles).toHaveLength(1);
+      await engine.db.query('SET ROLE analysts');
+      const [{ count }] = await engine.db.query<{ count: number }>('SELECT COUNT(*)::INT AS count FROM songplays JOIN users USING (user_id)');
+      expect(count).toBe(0);
+      await expect(engine.db.query('DELETE FROM songs')).rejects.toThrow(/permission denied/);
+      await engine.db.query('RESET ROLE');
     } finally {
       await engine.close();
     }

@@ -45,6 +45,7 @@ describe('buildScheduledPlan on sql/ with sql/scheduled/', () => {
   it('is incremental: the claim, schema, COPYs, transform, checks, recording, summary', () => {
     const kinds = plan.map((statement) => statement.kind);
     expect(kinds).not.toContain('reset');
+    expect(kinds).not.toContain('access');
     const order = ['claim', 'schema', 'copy', 'transform', 'check', 'manifest', 'summary'];
     expect([...new Set(kinds)]).toEqual(order);
     expect(kinds).toEqual([...kinds].sort((a, b) => order.indexOf(a) - order.indexOf(b)));

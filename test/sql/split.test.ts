@@ -15,6 +15,15 @@ describe('splitStatements', () => {
     ]);
   });
 
+  it('keeps a $$ procedure body, semicolons and quotes in it, in one statement', () => {
+    const script = "CREATE PROCEDURE p() AS $$\nBEGIN\n  RAISE INFO 'it''s; fine';\nEND;\n$$ LANGUAGE plpgsql;\nCALL p();";
+    expect(splitStatements(script).map((statement) => statement.sql)).toEqual([
+      "CREATE PROCEDURE p() AS $$\nBEGIN\n  RAISE INFO 'it''s; fine';\nEND;\n$$ LANGUAGE plpgsql;",
+      'CALL p();',
+    ]);
+    expect(() => splitStatements('SELECT $$ unterminated;')).toThrow(/Unterminated \$\$ body/);
+  });
+
   it('attaches the comment lines directly above a statement, not those before a blank line', () => {
     const [statement] = splitStatements('-- file header\n\n-- check: my_check\n-- second line\nSELECT 1;');
     expect(statement.leadingComments).toEqual(['check: my_check', 'second line']);
