@@ -1,5 +1,6 @@
 import {
   BatchExecuteStatementCommand,
+  CancelStatementCommand,
   DescribeStatementCommand,
   GetStatementResultCommand,
   ListStatementsCommand,
@@ -12,13 +13,19 @@ import {
  * Everything else uses {@link DataApi} and plain types, so tests can mock the client.
  */
 
-/** Where statements run: a provisioned cluster (with its admin secret) or a Serverless workgroup. */
+/** Where statements run: a provisioned cluster or a Serverless workgroup, as its admin user. */
 export interface WarehouseTarget {
   readonly database: string;
   readonly clusterIdentifier?: string;
-  /** The Redshift-managed admin secret; the Data API reads it, never this code. */
+  /** The admin secret; the Data API reads it, never this code. */
   readonly secretArn?: string;
   readonly workgroupName?: string;
+}
+
+/** Whether an error is the Data API (or the SDK) saying the caller sent too many requests. */
+export function isThrottling(error: unknown): boolean {
+  const { name, $retryable } = error as { name?: string; $retryable?: { throttling?: boolean } };
+  return $retryable?.throttling === true || name === 'ThrottlingException' || name === 'TooManyRequestsException';
 }
 
 /** The states of a statement (ALL is only a ListStatements filter). */
@@ -76,6 +83,21 @@ export class DataApi {
     );
     if (!output.Id) throw new Error('BatchExecuteStatement returned no statement id');
     return output.Id;
+  }
+
+  /**
+   * Cancels a statement or batch that is still running: it ends ABORTED and nothing of
+   * it is committed. Returns false when it had already finished.
+   */
+  async cancel(id: string): Promise<boolean> {
+    try {
+      const output = await this.client.send(new CancelStatementCommand({ Id: id }));
+      return output.Status ?? false;
+    } catch (error) {
+      // The Data API refuses to cancel a statement that has already ended.
+      if ((error as Error).name === 'ValidationException') return false;
+      throw error;
+    }
   }
 
   /** Describes a statement or batch. */

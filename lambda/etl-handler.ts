@@ -3,7 +3,7 @@ import type {
   CloudFormationCustomResourceResponse,
 } from 'aws-lambda';
 import { DataApi } from './data-api';
-import { checkLoad, startLoad, type Logger } from './etl-load';
+import { cancelRunningLoads, checkLoad, startLoad, type Logger } from './etl-load';
 import type { LoadProperties } from './load-properties';
 
 /**
@@ -20,14 +20,19 @@ const PHYSICAL_ID = 'sparkify-warehouse-load';
 
 type OnEventResponse = Pick<CloudFormationCustomResourceResponse, 'PhysicalResourceId'> & { Data?: Record<string, string> };
 
-/** Create and Update: start the load. Delete: leave the data alone (the warehouse's removal policy decides). */
+/**
+ * Create and Update: start the load. Delete: cancel a load still running, and leave the
+ * data alone (the warehouse's removal policy decides).
+ */
 export async function onEvent(event: CloudFormationCustomResourceEvent): Promise<OnEventResponse> {
   if (event.RequestType === 'Delete') {
+    await cancelRunningLoads(api, log);
     log({ event: 'delete', note: 'the load leaves the data; the warehouse removal policy decides' });
     return { PhysicalResourceId: event.PhysicalResourceId };
   }
+  const startedAtMs = Date.now();
   const statementId = await startLoad(api, event.ResourceProperties as unknown as LoadProperties, event.RequestId, log);
-  return { PhysicalResourceId: PHYSICAL_ID, Data: { FirstStatementId: statementId } };
+  return { PhysicalResourceId: PHYSICAL_ID, Data: { FirstStatementId: statementId, StartedAtMs: String(startedAtMs) } };
 }
 
 /** Polled by the Provider until the load finishes (attributes: row counts, seconds) or fails (throws). */
@@ -35,7 +40,11 @@ export async function isComplete(
   event: CloudFormationCustomResourceEvent,
 ): Promise<{ IsComplete: boolean; Data?: Record<string, string> }> {
   if (event.RequestType === 'Delete') return { IsComplete: true };
-  const progress = await checkLoad(api, event.ResourceProperties as unknown as LoadProperties, event.RequestId, log);
+  // The Provider framework hands isComplete the onEvent response's Data.
+  const { StartedAtMs } = (event as { Data?: { StartedAtMs?: string } }).Data ?? {};
+  if (!StartedAtMs) throw new Error('isComplete needs the StartedAtMs that onEvent returns; was the function deployed with its onEvent?');
+  const clock = { startedAtMs: Number(StartedAtMs), nowMs: Date.now() };
+  const progress = await checkLoad(api, event.ResourceProperties as unknown as LoadProperties, event.RequestId, log, clock);
   if (!progress.done) return { IsComplete: false };
   log({ event: 'load-finished', ...progress.attributes });
   return { IsComplete: true, Data: progress.attributes };

@@ -1,6 +1,6 @@
 import { splitIntoBatches } from '../src/sql/batches';
 import { summarizeSql } from '../src/sql/plan';
-import type { DataApi, StatementDescription, WarehouseTarget } from './data-api';
+import { isThrottling, type DataApi, type StatementDescription, type WarehouseTarget } from './data-api';
 import type { LoadProperties, StatementInfo } from './load-properties';
 
 /**
@@ -22,16 +22,22 @@ export function batchName(requestId: string, batch: number): string {
   return `${namePrefix(requestId)}${String(batch).padStart(3, '0')}`;
 }
 
+/** Every batch of every deploy load has a name starting with this. */
+const LOAD_STATEMENT_PREFIX = 'sparkify-load-';
+
 function namePrefix(requestId: string): string {
-  return `sparkify-load-${requestId}-batch-`;
+  return `${LOAD_STATEMENT_PREFIX}${requestId}-batch-`;
 }
 
-/** The Data API target the properties name, checked: a cluster with its secret, or a workgroup. */
+/** The Data API target the properties name, checked: a cluster or a workgroup, with the admin secret. */
 export function targetOf(properties: LoadProperties): WarehouseTarget {
   const { Database, ClusterIdentifier, SecretArn, WorkgroupName } = properties;
-  if (WorkgroupName && !ClusterIdentifier) return { database: Database, workgroupName: WorkgroupName };
-  if (ClusterIdentifier && SecretArn && !WorkgroupName) return { database: Database, clusterIdentifier: ClusterIdentifier, secretArn: SecretArn };
-  throw new Error('The load needs either ClusterIdentifier with SecretArn, or WorkgroupName');
+  if (!SecretArn || Boolean(ClusterIdentifier) === Boolean(WorkgroupName)) {
+    throw new Error('The load needs SecretArn, and either ClusterIdentifier or WorkgroupName');
+  }
+  return ClusterIdentifier
+    ? { database: Database, clusterIdentifier: ClusterIdentifier, secretArn: SecretArn }
+    : { database: Database, workgroupName: WorkgroupName, secretArn: SecretArn };
 }
 
 /** Starts a load: submits its first batch. Returns the batch's statement id. */
@@ -49,11 +55,38 @@ async function submit(api: DataApi, properties: LoadProperties, requestId: strin
   return api.submitBatch(targetOf(properties), batches[batch - 1], batchName(requestId, batch));
 }
 
+/** When a load started, as onEvent returns it to isComplete. */
+export interface LoadClock {
+  /** Epoch milliseconds at which onEvent started the load. */
+  readonly startedAtMs: number;
+  /** Now, in epoch milliseconds. */
+  readonly nowMs: number;
+}
+
 /**
  * Looks at a running load once: still running; finished a batch (then submits the next);
  * finished the last (then reads the row counts); or failed (then throws what failed).
+ * A load still running after `CancelAfterSeconds` is cancelled and reported as failed,
+ * so it cannot commit after the deploy gave up on it. A throttled look counts as
+ * still running: the next look tries again.
  */
-export async function checkLoad(api: DataApi, properties: LoadProperties, requestId: string, log: Logger): Promise<LoadProgress> {
+export async function checkLoad(
+  api: DataApi,
+  properties: LoadProperties,
+  requestId: string,
+  log: Logger,
+  clock: LoadClock,
+): Promise<LoadProgress> {
+  try {
+    return await lookAtLoad(api, properties, requestId, log, clock);
+  } catch (error) {
+    if (!isThrottling(error)) throw error;
+    log({ event: 'throttled', note: 'the Data API asked to slow down; the next look tries again', error: (error as Error).message });
+    return { done: false };
+  }
+}
+
+async function lookAtLoad(api: DataApi, properties: LoadProperties, requestId: string, log: Logger, clock: LoadClock): Promise<LoadProgress> {
   const batches = splitIntoBatches(properties.Statements);
   const submitted = await api.findByName(namePrefix(requestId));
   let current = 0;
@@ -69,8 +102,19 @@ export async function checkLoad(api: DataApi, properties: LoadProperties, reques
   switch (description.state) {
     case 'SUBMITTED':
     case 'PICKED':
-    case 'STARTED':
-      return { done: false };
+    case 'STARTED': {
+      const limitSeconds = Number(properties.CancelAfterSeconds);
+      const elapsedSeconds = (clock.nowMs - clock.startedAtMs) / 1000;
+      if (elapsedSeconds < limitSeconds) return { done: false };
+      const cancelled = await api.cancel(description.id);
+      log({ event: 'load-cancelled', statementId: description.id, batch: current, elapsedSeconds, cancelled });
+      throw new Error(
+        `The load ran past ${limitSeconds} s (batch ${current} of ${batches.length} still ${description.state.toLowerCase()} after ` +
+          `${Math.round(elapsedSeconds)} s), so it was cancelled: batch ${current} is rolled back and commits nothing` +
+          (current > 1 ? `; batches 1 to ${current - 1} had committed` : '') +
+          '. Give the load more time (loadTimeout, at most one hour), or more capacity.',
+      );
+    }
     case 'FAILED':
     case 'ABORTED':
       throw new Error(failureMessage(description, properties, offset));
@@ -152,4 +196,21 @@ export function failureMessage(description: StatementDescription, properties: Lo
         ? ' COPY rejected records or could not read the source: query SYS_LOAD_ERROR_DETAIL (provisioned or Serverless) or STL_LOAD_ERRORS (provisioned) for the file, line and reason.'
         : '';
   return `${what} ${error}.${hint} The load ran as one transaction: nothing of it was committed.`;
+}
+
+/**
+ * Cancels every deploy load of this identity that is still running (the Data API lists
+ * only the caller's own statements), so that a stack being deleted, or rolled back
+ * after a failed create, leaves no load to commit later. Returns the ids cancelled.
+ */
+export async function cancelRunningLoads(api: DataApi, log: Logger): Promise<string[]> {
+  const running = (await api.listByName(LOAD_STATEMENT_PREFIX)).filter((statement) =>
+    ['SUBMITTED', 'PICKED', 'STARTED'].includes(statement.state),
+  );
+  const cancelled: string[] = [];
+  for (const statement of running) {
+    if (await api.cancel(statement.id)) cancelled.push(statement.id);
+  }
+  if (running.length > 0) log({ event: 'running-loads-cancelled', statementIds: cancelled });
+  return cancelled;
 }

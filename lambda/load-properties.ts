@@ -12,9 +12,16 @@ export interface LoadProperties {
   readonly StatementInfo: readonly StatementInfo[];
   /** A hash of sql/ and the source: a change re-runs the load. */
   readonly SqlHash: string;
+  /**
+   * Seconds after which a load still running is cancelled and the deploy fails (a
+   * little less than the Provider's timeout, which would fail it without cancelling).
+   * CloudFormation passes numbers as strings.
+   */
+  readonly CancelAfterSeconds: string;
   readonly Database: string;
   readonly ClusterIdentifier?: string;
-  readonly SecretArn?: string;
+  /** The admin secret every load authenticates with. */
+  readonly SecretArn: string;
   readonly WorkgroupName?: string;
 }
 

@@ -6,6 +6,13 @@ import { grantSourceRead, type ResolvedSource } from './source';
 export interface CopyRoleProps {
   /** What COPY reads. */
   readonly source: ResolvedSource;
+  /**
+   * Whether Redshift Serverless assumes the role. Serverless assumes it as
+   * `redshift-serverless.amazonaws.com`, so its trust policy names both services.
+   * @see https://docs.aws.amazon.com/redshift/latest/mgmt/serverless-security-other-services.html
+   * @default false
+   */
+  readonly serverless?: boolean;
 }
 
 /**
@@ -20,7 +27,9 @@ export class CopyRole extends Construct {
     super(scope, id);
     const { bucket, songPrefix, logPrefix, jsonPathsKey } = props.source;
     this.role = new iam.Role(this, 'Role', {
-      assumedBy: new iam.ServicePrincipal('redshift.amazonaws.com'),
+      assumedBy: props.serverless
+        ? new iam.CompositePrincipal(new iam.ServicePrincipal('redshift.amazonaws.com'), new iam.ServicePrincipal('redshift-serverless.amazonaws.com'))
+        : new iam.ServicePrincipal('redshift.amazonaws.com'),
       description: `Lets Redshift COPY read s3://${bucket}/${songPrefix}, ${logPrefix} and ${jsonPathsKey}`,
     });
     grantSourceRead(this.role, props.source, [jsonPathsKey]);

@@ -2,9 +2,10 @@ import { aws_iam as iam } from 'aws-cdk-lib';
 import type { DataApiTarget } from './warehouse';
 
 /**
- * Lets a role run statements on the warehouse through the Redshift Data API and follow
- * its own statements: BatchExecuteStatement on this cluster or workgroup only, and the
- * authentication the target uses (the admin secret's ARN, or Serverless IAM credentials).
+ * Lets a role run statements on the warehouse through the Redshift Data API, follow
+ * and cancel its own statements, and authenticate with the admin secret:
+ * BatchExecuteStatement on this cluster or workgroup only, GetSecretValue on that one
+ * secret's ARN.
  */
 export function grantDataApiAccess(role: iam.Role, target: DataApiTarget): void {
   role.addToPolicy(
@@ -14,29 +15,23 @@ export function grantDataApiAccess(role: iam.Role, target: DataApiTarget): void 
       resources: [target.resourceArn],
     }),
   );
-  // DescribeStatement, GetStatementResult and ListStatements have no resource type in
-  // IAM: they cannot be scoped to a resource. The Data API itself lets a caller see
-  // only the statements its own identity submitted.
+  // DescribeStatement, GetStatementResult, ListStatements and CancelStatement have no
+  // resource type in IAM: they cannot be scoped to a resource. The Data API itself lets
+  // a caller see and cancel only the statements its own identity submitted.
   role.addToPolicy(
     new iam.PolicyStatement({
       sid: 'FollowOwnStatements',
-      actions: ['redshift-data:DescribeStatement', 'redshift-data:GetStatementResult', 'redshift-data:ListStatements'],
+      actions: [
+        'redshift-data:DescribeStatement',
+        'redshift-data:GetStatementResult',
+        'redshift-data:ListStatements',
+        'redshift-data:CancelStatement',
+      ],
       resources: ['*'],
     }),
   );
-  if (target.secretArn) {
-    // The Data API reads the Redshift-managed admin secret with the caller's rights; the code never does.
-    role.addToPolicy(
-      new iam.PolicyStatement({ sid: 'AuthenticateWithAdminSecret', actions: ['secretsmanager:GetSecretValue'], resources: [target.secretArn] }),
-    );
-  }
-  if (target.workgroupName) {
-    role.addToPolicy(
-      new iam.PolicyStatement({
-        sid: 'AuthenticateWithIam',
-        actions: ['redshift-serverless:GetCredentials'],
-        resources: [target.resourceArn],
-      }),
-    );
-  }
+  // The Data API reads the admin secret with the caller's rights; the code never does.
+  role.addToPolicy(
+    new iam.PolicyStatement({ sid: 'AuthenticateWithAdminSecret', actions: ['secretsmanager:GetSecretValue'], resources: [target.secretArn] }),
+  );
 }

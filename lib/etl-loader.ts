@@ -26,23 +26,39 @@ export interface EtlLoaderProps {
    * @default Duration.seconds(10)
    */
   readonly pollInterval?: Duration;
+  /**
+   * What happens to the loader's log groups (its functions', the Provider's and its
+   * waiter's) when the stack is deleted.
+   * @default RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE
+   */
+  readonly logRemovalPolicy?: RemovalPolicy;
 }
 
 /**
  * The custom resource that loads the warehouse on deploy: it sends the statements of
  * sql/ through the Redshift Data API as batches (each one transaction) and succeeds only
  * when the load and its checks finished, returning the row counts and the seconds each
- * kind of statement took as attributes. Delete leaves the data alone.
+ * kind of statement took as attributes. A load about to outlive its timeout is
+ * cancelled (CancelStatement) before the deploy fails, so it cannot commit later. Delete
+ * cancels a load still running and leaves the data alone.
  */
 export class EtlLoader extends Construct {
   /** The custom resource: read row counts with `getAtt('Songplays')` and so on. */
   readonly resource: CustomResource;
+  /**
+   * The identity the load runs as. Only the identity that submitted a statement may
+   * follow or cancel it, so both handlers share it; a scheduled load runs as it too.
+   */
+  readonly role: iam.Role;
 
   constructor(scope: Construct, id: string, props: EtlLoaderProps) {
     super(scope, id);
     const timeout = props.timeout ?? Duration.hours(1);
     const pollInterval = props.pollInterval ?? Duration.seconds(10);
     if (timeout.toSeconds() > 3600) throw new Error('timeout: CloudFormation gives a custom resource at most one hour');
+    if (timeout.toSeconds() < 4 * pollInterval.toSeconds()) {
+      throw new Error(`timeout (${timeout.toSeconds()} s) must be at least four pollIntervals (${pollInterval.toSeconds()} s)`);
+    }
     if (timeout.toSeconds() % pollInterval.toSeconds() !== 0) {
       throw new Error(`timeout (${timeout.toSeconds()} s) must be a multiple of pollInterval (${pollInterval.toSeconds()} s)`);
     }
@@ -50,27 +66,32 @@ export class EtlLoader extends Construct {
     // One role for both functions: only the identity that submitted a statement may describe it.
     const role = new iam.Role(this, 'Role', {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
-      description: 'Runs the Sparkify load through the Redshift Data API',
+      description: 'Runs the Sparkify loads through the Redshift Data API',
     });
+    this.role = role;
     grantDataApiAccess(role, props.target);
-    const onEvent = loaderFunction(this, 'OnEvent', { handler: 'etl-handler.onEvent', role });
-    const isComplete = loaderFunction(this, 'IsComplete', { handler: 'etl-handler.isComplete', role });
+    const logRemovalPolicy = props.logRemovalPolicy ?? RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE;
+    const onEvent = loaderFunction(this, 'OnEvent', { handler: 'etl-handler.onEvent', role, logRemovalPolicy });
+    const isComplete = loaderFunction(this, 'IsComplete', { handler: 'etl-handler.isComplete', role, logRemovalPolicy });
+    const logGroup = (name: string) =>
+      new logs.LogGroup(this, name, { retention: logs.RetentionDays.THREE_MONTHS, removalPolicy: logRemovalPolicy });
 
     const provider = new Provider(this, 'Provider', {
       onEventHandler: onEvent,
       isCompleteHandler: isComplete,
       queryInterval: pollInterval,
       totalTimeout: timeout,
+      // The framework's own functions log here, not to a group Lambda would make at run time.
+      logGroup: logGroup('ProviderLogs'),
       disableWaiterStateMachineLogging: false,
-      waiterStateMachineLogOptions: {
-        destination: new logs.LogGroup(this, 'WaiterLogs', { retention: logs.RetentionDays.THREE_MONTHS, removalPolicy: RemovalPolicy.DESTROY }),
-        level: sfn.LogLevel.ALL,
-      },
+      waiterStateMachineLogOptions: { destination: logGroup('WaiterLogs'), level: sfn.LogLevel.ALL },
     });
     const properties: LoadProperties = {
       Statements: toRedshiftSql(props.plan),
       StatementInfo: statementInfoOf(props.plan),
       SqlHash: props.sqlHash,
+      // Two looks before the Provider gives up: time to cancel the batch and say why.
+      CancelAfterSeconds: String(timeout.toSeconds() - 2 * pollInterval.toSeconds()),
       Database: props.target.database,
       ClusterIdentifier: props.target.clusterIdentifier,
       SecretArn: props.target.secretArn,

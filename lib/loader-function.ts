@@ -30,17 +30,24 @@ export interface LoaderFunctionProps {
    * @default logs.RetentionDays.THREE_MONTHS
    */
   readonly logRetention?: logs.RetentionDays;
+  /**
+   * What happens to the function's log group when the stack is deleted.
+   * @default RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE
+   */
+  readonly logRemovalPolicy?: RemovalPolicy;
 }
 
 /**
  * The one place the project's Lambda functions are built: Node.js 24 on ARM, bundled by
- * esbuild (no Docker), an explicit log group with retention that the role may write to,
+ * esbuild (no Docker) with the project's pinned AWS SDK rather than the runtime's (the
+ * code runs with the SDK version its tests and the rehearsal ran), source maps that
+ * stack traces use, an explicit log group with retention that the role may write to,
  * X-Ray tracing.
  */
 export function loaderFunction(scope: Construct, id: string, props: LoaderFunctionProps): NodejsFunction {
   const logGroup = new logs.LogGroup(scope, `${id}Logs`, {
     retention: props.logRetention ?? logs.RetentionDays.THREE_MONTHS,
-    removalPolicy: RemovalPolicy.DESTROY,
+    removalPolicy: props.logRemovalPolicy ?? RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE,
   });
   const [file, handler] = props.handler.split('.');
   // The role has no managed policy: it may write to this function's own log group only.
@@ -61,10 +68,12 @@ export function loaderFunction(scope: Construct, id: string, props: LoaderFuncti
     memorySize: 256,
     logGroup,
     tracing: lambda.Tracing.ACTIVE,
-    environment: props.environment,
+    // Without --enable-source-maps, Node prints the minified bundle's positions.
+    environment: { NODE_OPTIONS: '--enable-source-maps', ...props.environment },
     bundling: {
       minify: true,
       sourceMap: true,
+      bundleAwsSDK: true,
       target: 'node24',
       ...(props.bundleSql ? { commandHooks: copySqlAfterBundling } : {}),
     },

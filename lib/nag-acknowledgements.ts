@@ -19,7 +19,7 @@ export function acknowledgeNagFindings(stack: Stack): void {
   acknowledgeWildcards(
     at('ScheduledLoad/Role'),
     'A scheduled run reads every object under the source prefixes (to hash the new ones) and writes its lists under runs/ of its bucket: the wildcards end ' +
-      'those prefixes, with s3:GetObject and s3:PutObject only. redshift-data:DescribeStatement, GetStatementResult and ListStatements have no ' +
+      'those prefixes, with s3:GetObject and s3:PutObject only. redshift-data:DescribeStatement, GetStatementResult, ListStatements and CancelStatement have no ' +
       'resource-level permissions (the Data API only shows a caller its own statements), nor has xray:PutTraceSegments; the log-group wildcard is the ' +
       "streams of the function's own log group.",
   );
@@ -36,8 +36,15 @@ export function acknowledgeNagFindings(stack: Stack): void {
   );
   acknowledgeWildcards(
     at('Load/Role'),
-    'redshift-data:DescribeStatement, GetStatementResult and ListStatements have no resource-level permissions in IAM (the Data API only shows a caller ' +
-      'its own statements), nor has xray:PutTraceSegments; the log-group wildcards are the streams of the functions own log groups.',
+    'redshift-data:DescribeStatement, GetStatementResult, ListStatements and CancelStatement have no resource-level permissions in IAM (the Data API ' +
+      'only shows and cancels a caller its own statements), nor has xray:PutTraceSegments; the log-group wildcards are the streams of the functions own log groups.',
+  );
+  acknowledge(
+    at('Warehouse/AdminSecret'),
+    'AwsSolutions-SMG4',
+    "The Serverless admin secret is the project's own because CloudFormation does not return the ARN of the one Redshift manages and rotates " +
+      '(manageAdminPassword), and the Data API needs it. Rotating it would take a rotation function inside the isolated VPC with endpoints ' +
+      'for Secrets Manager and Redshift; only the loader roles may read it.',
   );
   for (const path of ['AuditLogs', 'SampleData']) {
     acknowledge(

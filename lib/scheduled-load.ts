@@ -42,8 +42,8 @@ export interface ScheduledLoadProps {
    */
   readonly notificationEmail?: string;
   /**
-   * What deleting the stack does to the bucket of the runs' lists.
-   * @default RemovalPolicy.RETAIN
+   * What deleting the stack does to the bucket of the runs' lists and the function's logs.
+   * @default RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE
    */
   readonly removalPolicy?: RemovalPolicy;
 }
@@ -71,7 +71,7 @@ export class ScheduledLoad extends Construct {
 
   constructor(scope: Construct, id: string, props: ScheduledLoadProps) {
     super(scope, id);
-    const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
+    const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE;
     this.runsBucket = new s3.Bucket(this, 'Runs', {
       encryption: s3.BucketEncryption.S3_MANAGED,
       blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
@@ -118,6 +118,7 @@ export class ScheduledLoad extends Construct {
       role,
       timeout: Duration.minutes(15),
       bundleSql: true,
+      logRemovalPolicy: removalPolicy,
       environment: { [SCHEDULED_LOAD_CONFIG_VARIABLE]: Stack.of(this).toJsonString(config) },
     });
 
@@ -151,5 +152,16 @@ export class ScheduledLoad extends Construct {
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
     this.alarm.addAlarmAction(new actions.SnsAction(this.alarmTopic));
+    // enforceSSL gives the topic a policy, which replaces its default one: without this
+    // statement the policy holds only a Deny, and the alarm could never publish.
+    this.alarmTopic.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'AlarmPublishes',
+        principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+        actions: ['sns:Publish'],
+        resources: [this.alarmTopic.topicArn],
+        conditions: { ArnEquals: { 'aws:SourceArn': this.alarm.alarmArn }, StringEquals: { 'aws:SourceAccount': Stack.of(this).account } },
+      }),
+    );
   }
 }

@@ -1,5 +1,7 @@
 import { App, Validations, type Environment } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
 import { ensureDefaultSample } from '../src/generate/sample';
 import { readAppConfig } from './app-config';
 import { SparkifyStack } from './sparkify-stack';
@@ -12,6 +14,16 @@ export function defaultEnvironment(variables: NodeJS.ProcessEnv = process.env): 
   const account = variables.CDK_DEFAULT_ACCOUNT;
   const region = variables.CDK_DEFAULT_REGION;
   return account && region ? { account, region } : undefined;
+}
+
+/**
+ * The context of cdk.json: the feature flags `cdk synth` and `cdk deploy` run with. An
+ * app built outside the CDK CLI (a test, the rehearsal) passes it to `new App({ context })`
+ * to synthesize what a deploy would.
+ */
+export function cdkJsonContext(): Record<string, unknown> {
+  const cdkJson = JSON.parse(readFileSync(path.join(__dirname, '..', 'cdk.json'), 'utf8')) as { context?: Record<string, unknown> };
+  return cdkJson.context ?? {};
 }
 
 /**

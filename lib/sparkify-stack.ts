@@ -1,4 +1,5 @@
 import {
+  Aspects,
   Aws,
   CfnCondition,
   CfnOutput,
@@ -8,6 +9,7 @@ import {
   Stack,
   Token,
   aws_events as events,
+  aws_logs as logs,
   aws_s3 as s3,
   aws_s3_deployment as s3deploy,
   type StackProps,
@@ -18,6 +20,7 @@ import { hashSqlFiles, readSqlFiles } from '../src/sql/sql-files';
 import { AuditLogBucket } from './audit-log-bucket';
 import { CopyRole } from './copy-role';
 import { EtlLoader } from './etl-loader';
+import { LogGroupsExpire } from './log-groups';
 import { acknowledgeNagFindings } from './nag-acknowledgements';
 import { Network } from './network';
 import { ScheduledLoad } from './scheduled-load';
@@ -63,8 +66,10 @@ export interface SparkifyStackProps extends StackProps {
    */
   readonly maxErrors?: number;
   /**
-   * Delete the warehouse, its data, the sample bucket and the logs with the stack. Off,
-   * a cluster leaves a final snapshot, a Serverless namespace and the buckets are kept.
+   * Delete the warehouse, its data, the buckets and the logs with the stack. Off, a
+   * cluster leaves a final snapshot; a Serverless namespace and its admin secret, the
+   * buckets and the log groups (each with its retention) are kept. Either way, what a
+   * failed first deploy created is deleted on its rollback.
    * @default false
    */
   readonly destroyOnDelete?: boolean;
@@ -100,25 +105,29 @@ export class SparkifyStack extends Stack {
   constructor(scope: Construct, id: string, props: SparkifyStackProps = {}) {
     super(scope, id, props);
     const destroy = props.destroyOnDelete ?? false;
-    const keep = destroy ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN;
-    const network = new Network(this, 'Network', { removalPolicy: keep });
+    // Kept on delete, but not when the deploy that created them rolls back, so a failed
+    // first deploy leaves nothing that blocks the next one.
+    const keep = destroy ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE;
+    const network = new Network(this, 'Network', { removalPolicy: keep, availabilityZones: props.serverless ? 3 : 2 });
 
     const { source, deployment } = props.sampleDataDir
       ? this.sampleSource(props.sampleDataDir, keep)
       : { source: resolveSource(props.source), deployment: undefined };
-    const copyRole = new CopyRole(this, 'CopyRole', { source });
-    const auditLogs = new AuditLogBucket(this, 'AuditLogs', { removalPolicy: keep });
+    const copyRole = new CopyRole(this, 'CopyRole', { source, serverless: props.serverless });
+    // A cluster writes its audit logs to S3; Serverless exports them to CloudWatch Logs.
+    const auditLogs = props.serverless ? undefined : new AuditLogBucket(this, 'AuditLogs', { removalPolicy: keep });
     const warehouse = new Warehouse(this, 'Warehouse', {
       vpc: network.vpc,
       subnets: network.subnets,
       copyRole: copyRole.role,
-      auditLogBucket: auditLogs.bucket,
+      auditLogBucket: auditLogs?.bucket,
       serverless: props.serverless,
       nodeType: props.nodeType,
       numberOfNodes: props.numberOfNodes,
       baseCapacity: props.baseCapacity,
       enhancedVpcRouting: this.sameRegion(source.region),
       removalPolicy: destroy ? RemovalPolicy.DESTROY : undefined,
+      auditLogRemovalPolicy: keep,
     });
 
     const files = readSqlFiles();
@@ -129,6 +138,7 @@ export class SparkifyStack extends Stack {
       sqlHash: `${hashSqlFiles(files)}:${JSON.stringify(this.resolve(source))}:${props.maxErrors ?? 0}`,
       timeout: props.loadTimeout,
       pollInterval: props.loadPollInterval,
+      logRemovalPolicy: keep,
     });
     if (deployment) loader.node.addDependency(deployment);
     if (props.schedule) {
@@ -154,16 +164,15 @@ export class SparkifyStack extends Stack {
     new CfnOutput(this, 'Endpoint', { value: warehouse.endpointAddress, description: 'Warehouse endpoint address' });
     new CfnOutput(this, 'Port', { value: String(warehouse.port) });
     new CfnOutput(this, 'Database', { value: warehouse.dataApi.database });
-    if (warehouse.dataApi.clusterIdentifier) {
-      new CfnOutput(this, 'ClusterIdentifier', { value: warehouse.dataApi.clusterIdentifier });
-      new CfnOutput(this, 'AdminSecretArn', {
-        value: warehouse.dataApi.secretArn as string,
-        description: 'The Redshift-managed admin secret (its ARN, not its value)',
-      });
-    }
+    if (warehouse.dataApi.clusterIdentifier) new CfnOutput(this, 'ClusterIdentifier', { value: warehouse.dataApi.clusterIdentifier });
+    new CfnOutput(this, 'AdminSecretArn', {
+      value: warehouse.dataApi.secretArn,
+      description: 'The admin secret the loads authenticate with (its ARN, not its value)',
+    });
     if (warehouse.dataApi.workgroupName) new CfnOutput(this, 'WorkgroupName', { value: warehouse.dataApi.workgroupName });
     new CfnOutput(this, 'CopyRoleArn', { value: copyRole.role.roleArn });
     new CfnOutput(this, 'SourceUri', { value: `s3://${source.bucket}/` });
+    Aspects.of(this).add(new LogGroupsExpire({ removalPolicy: keep }));
     acknowledgeNagFindings(this);
     for (const attribute of ['Songplays', 'Users', 'Songs', 'Artists', 'Time', 'MatchedSongplays', 'TotalSeconds']) {
       new CfnOutput(this, `Loaded${attribute}`, { value: loader.resource.getAttString(attribute) });
@@ -205,6 +214,7 @@ export class SparkifyStack extends Stack {
       sources: [s3deploy.Source.asset(dir)],
       destinationBucket: bucket,
       prune: false,
+      logGroup: new logs.LogGroup(this, 'SampleDataDeploymentLogs', { retention: logs.RetentionDays.ONE_MONTH, removalPolicy }),
     });
     return {
       source: resolveSource({ bucket: bucket.bucketName, region: Aws.REGION }),

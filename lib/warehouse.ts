@@ -6,9 +6,13 @@ import {
   Stack,
   aws_ec2 as ec2,
   aws_iam as iam,
+  aws_logs as logs,
   aws_redshift as redshift,
   aws_redshiftserverless as serverless,
   aws_s3 as s3,
+  aws_secretsmanager as secretsmanager,
+  Fn,
+  Names,
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 
@@ -23,8 +27,8 @@ export interface WarehouseProps {
   readonly subnets: ec2.SubnetSelection;
   /** The role COPY uses to read the source; attached to the warehouse (and the namespace's default). */
   readonly copyRole: iam.IRole;
-  /** Where Redshift writes audit logs. */
-  readonly auditLogBucket: s3.IBucket;
+  /** Where a provisioned cluster writes its audit logs (Serverless exports them to CloudWatch Logs instead). */
+  readonly auditLogBucket?: s3.IBucket;
   /**
    * Use Redshift Serverless (a namespace and a workgroup) instead of a provisioned cluster.
    * @default false
@@ -79,9 +83,21 @@ export interface WarehouseProps {
    * What happens to the data when the stack is deleted: RETAIN keeps the cluster or
    * namespace, SNAPSHOT (provisioned only) takes a final snapshot and deletes the
    * cluster, DESTROY deletes everything.
-   * @default RemovalPolicy.SNAPSHOT for a cluster, RemovalPolicy.RETAIN for Serverless
+   * RETAIN_ON_UPDATE_OR_DELETE keeps them on delete but not when their own creation rolls
+   * back, so a failed first deploy leaves nothing in the way of the next one.
+   * @default RemovalPolicy.SNAPSHOT for a cluster, RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE for Serverless
    */
   readonly removalPolicy?: RemovalPolicy;
+  /**
+   * How long the audit logs Serverless exports to CloudWatch Logs are kept.
+   * @default logs.RetentionDays.ONE_YEAR
+   */
+  readonly auditLogRetention?: logs.RetentionDays;
+  /**
+   * What happens to those log groups when the stack is deleted.
+   * @default RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE
+   */
+  readonly auditLogRemovalPolicy?: RemovalPolicy;
 }
 
 /** How the loader reaches the warehouse through the Redshift Data API. */
@@ -90,10 +106,13 @@ export interface DataApiTarget {
   readonly database: string;
   /** For a provisioned cluster: its identifier. */
   readonly clusterIdentifier?: string;
-  /** For a provisioned cluster: the Redshift-managed admin secret the Data API authenticates with. */
-  readonly secretArn?: string;
-  /** For Serverless: the workgroup name (the Data API then authenticates the caller's IAM identity). */
+  /** For Serverless: the workgroup name. */
   readonly workgroupName?: string;
+  /**
+   * The admin secret the Data API authenticates with, on both kinds of warehouse: every
+   * load runs as the admin user, who owns the tables (see {@link Warehouse}).
+   */
+  readonly secretArn: string;
   /** The ARN Data API calls are scoped to: the cluster or the workgroup. */
   readonly resourceArn: string;
 }
@@ -103,8 +122,16 @@ const USER_ACTIVITY_LOGGING = 'enable_user_activity_logging';
 /**
  * The Redshift warehouse: a provisioned ra3 cluster or a Serverless namespace and
  * workgroup. Encrypted, not publicly accessible, in isolated subnets, on a non-default
- * port, SSL required, user activity logged to the audit bucket, and the admin password
- * kept by Redshift in Secrets Manager.
+ * port, SSL required, user activity logged (a cluster to the audit bucket, Serverless to
+ * CloudWatch Logs), and the admin password in Secrets Manager (a cluster's kept and
+ * rotated by Redshift).
+ *
+ * Loads run as the admin user on both kinds. On Serverless, a caller using its IAM
+ * identity is its own database user (`IAMR:<role>`), and only a table's owner or a
+ * superuser may use it: loaders under different roles could not use each other's
+ * tables, and a replaced role would lose its own.
+ * @see https://docs.aws.amazon.com/redshift/latest/mgmt/data-api-access.html
+ * @see https://docs.aws.amazon.com/redshift/latest/dg/r_Privileges.html
  */
 export class Warehouse extends Construct {
   /** How the Data API reaches the warehouse. */
@@ -145,9 +172,11 @@ export class Warehouse extends Construct {
       description: 'Isolated subnets of the Sparkify warehouse',
       subnetIds,
     });
+    if (!props.auditLogBucket) throw new Error('auditLogBucket: a provisioned cluster writes its audit logs to S3 and needs a bucket');
     const parameters = new redshift.CfnClusterParameterGroup(this, 'Parameters', {
       description: 'Sparkify warehouse: SSL required, user activity logged',
-      parameterGroupFamily: 'redshift-1.0',
+      // The family AWS documents as the default for new parameter groups.
+      parameterGroupFamily: 'redshift-2.0',
       parameters: [
         { parameterName: 'require_ssl', parameterValue: 'true' },
         { parameterName: USER_ACTIVITY_LOGGING, parameterValue: 'true' },
@@ -175,6 +204,7 @@ export class Warehouse extends Construct {
     });
     cluster.node.addDependency(props.auditLogBucket);
     cluster.applyRemovalPolicy(props.removalPolicy ?? RemovalPolicy.SNAPSHOT);
+    // The cluster's identifier, subnet group and parameter group names are left to CloudFormation, so none can collide.
     return {
       endpointAddress: cluster.attrEndpointAddress,
       dataApi: {
@@ -197,19 +227,47 @@ export class Warehouse extends Construct {
       throw new Error(`baseCapacity must be 4 or a multiple of 8 from 8 to 512 RPUs, got ${baseCapacity}`);
     }
     const databaseName = props.databaseName ?? 'sparkify';
-    const name = Stack.of(this).stackName.toLowerCase().replace(/[^a-z0-9-]/g, '-').slice(0, 50);
+    const adminUsername = props.adminUsername ?? 'sparkify_admin';
+    const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE;
+    // CloudFormation does not return the ARN of the secret Redshift Serverless manages
+    // (manageAdminPassword), and the Data API needs one: the admin secret is ours. Its
+    // password reaches the namespace as a dynamic reference, never as text in the template.
+    const secret = new secretsmanager.Secret(this, 'AdminSecret', {
+      description: 'Sparkify warehouse (Serverless): the admin user the loads run as',
+      generateSecretString: {
+        secretStringTemplate: JSON.stringify({ username: adminUsername }),
+        generateStringKey: 'password',
+        // Redshift passwords may not hold ' " \ / @ or a space.
+        excludeCharacters: '\'"\\/@ ',
+        passwordLength: 32,
+      },
+    });
+    secret.applyRemovalPolicy(removalPolicy);
+    const namespaceName = physicalName(this, 'ns');
+    const logExports = ['userlog', 'connectionlog', 'useractivitylog'];
+    // Serverless exports each log to /aws/redshift/<namespace>/<log type>, and writes to a
+    // group of that name when one exists: made here, they expire and follow the removal policy.
+    const logGroups = logExports.map(
+      (type) =>
+        new logs.LogGroup(this, `AuditLog${type}`, {
+          logGroupName: `/aws/redshift/${namespaceName}/${type}`,
+          retention: props.auditLogRetention ?? logs.RetentionDays.ONE_YEAR,
+          removalPolicy: props.auditLogRemovalPolicy ?? RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE,
+        }),
+    );
     const namespace = new serverless.CfnNamespace(this, 'Namespace', {
-      namespaceName: `${name}-ns`,
+      namespaceName,
       dbName: databaseName,
-      adminUsername: props.adminUsername ?? 'sparkify_admin',
-      manageAdminPassword: true,
+      adminUsername,
+      adminUserPassword: secret.secretValueFromJson('password').unsafeUnwrap(),
       iamRoles: [props.copyRole.roleArn],
       defaultIamRoleArn: props.copyRole.roleArn,
-      logExports: ['userlog', 'connectionlog', 'useractivitylog'],
+      logExports,
     });
-    namespace.applyRemovalPolicy(props.removalPolicy ?? RemovalPolicy.RETAIN);
+    for (const group of logGroups) namespace.node.addDependency(group);
+    namespace.applyRemovalPolicy(removalPolicy);
     const workgroup = new serverless.CfnWorkgroup(this, 'Workgroup', {
-      workgroupName: `${name}-wg`,
+      workgroupName: physicalName(this, 'wg'),
       namespaceName: namespace.namespaceName,
       baseCapacity,
       subnetIds,
@@ -228,8 +286,22 @@ export class Warehouse extends Construct {
       dataApi: {
         database: databaseName,
         workgroupName: workgroup.workgroupName,
+        secretArn: secret.secretArn,
         resourceArn: `arn:${Aws.PARTITION}:redshift-serverless:${Aws.REGION}:${Aws.ACCOUNT_ID}:workgroup/${workgroup.attrWorkgroupWorkgroupId}`,
       },
     };
   }
+}
+
+/**
+ * A Serverless name (3 to 64 of a-z, 0-9 and -) that cannot collide: the construct's path
+ * made unique in the app, then the first part of the stack's id, which a stack deployed
+ * again after a delete does not share, so a retained namespace never blocks it.
+ */
+function physicalName(scope: Construct, suffix: string): string {
+  const base = Names.uniqueResourceName(scope, { maxLength: 40, separator: '-' })
+    .toLowerCase()
+    .replace(/[^a-z0-9-]/g, '-');
+  const stackIdPart = Fn.select(0, Fn.split('-', Fn.select(2, Fn.split('/', Aws.STACK_ID))));
+  return Fn.join('-', [base, stackIdPart, suffix]);
 }

@@ -2,6 +2,7 @@ import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
+import { cdkJsonContext } from '../../lib/sparkify-app';
 import { SparkifyStack, type SparkifyStackProps } from '../../lib/sparkify-stack';
 import { tempDir } from './fixtures';
 
@@ -16,9 +17,13 @@ export function tinySampleDir(): string {
   return dir;
 }
 
-/** Synthesizes the stack with these props (environment-agnostic) and returns it with its template. */
-export function synth(props: SparkifyStackProps = {}): { stack: SparkifyStack; template: Template } {
-  const app = new App();
+/**
+ * Synthesizes the stack with these props (environment-agnostic unless `props.env` says)
+ * and cdk.json's feature flags, as `cdk deploy` would, and returns it with its template.
+ * @param context more context, e.g. a region's Availability Zones as a lookup would give them
+ */
+export function synth(props: SparkifyStackProps = {}, context: Record<string, unknown> = {}): { stack: SparkifyStack; template: Template } {
+  const app = new App({ context: { ...cdkJsonContext(), ...context } });
   const stack = new SparkifyStack(app, 'Test', props);
   return { stack, template: Template.fromStack(stack) };
 }

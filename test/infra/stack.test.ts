@@ -33,6 +33,8 @@ describe('the provisioned warehouse', () => {
 
   it('requires SSL and logs user activity to the audit bucket', () => {
     template.hasResourceProperties('AWS::Redshift::ClusterParameterGroup', {
+      // The family AWS documents as the default (mgmt guide, parameter groups).
+      ParameterGroupFamily: 'redshift-2.0',
       Parameters: Match.arrayWith([
         { ParameterName: 'require_ssl', ParameterValue: 'true' },
         { ParameterName: 'enable_user_activity_logging', ParameterValue: 'true' },
@@ -41,20 +43,12 @@ describe('the provisioned warehouse', () => {
     template.hasResourceProperties('AWS::Redshift::Cluster', {
       LoggingProperties: { BucketName: Match.anyValue(), S3KeyPrefix: 'redshift/' },
     });
-    template.hasResourceProperties('AWS::S3::BucketPolicy', {
-      PolicyDocument: {
-        Statement: Match.arrayWith([
-          Match.objectLike({ Action: 's3:PutObject', Principal: { Service: 'redshift.amazonaws.com' } }),
-          Match.objectLike({ Action: 's3:GetBucketAcl', Principal: { Service: 'redshift.amazonaws.com' } }),
-        ]),
-      },
-    });
   });
 
-  it('keeps the data: a final snapshot on delete, buckets and logs retained', () => {
+  it('keeps the data: a final snapshot on delete, buckets and logs kept unless their own creation rolls back', () => {
     template.hasResource('AWS::Redshift::Cluster', { DeletionPolicy: 'Snapshot', UpdateReplacePolicy: 'Snapshot' });
-    for (const bucket of Object.values(template.findResources('AWS::S3::Bucket'))) expect(bucket.DeletionPolicy).toBe('Retain');
-    template.hasResource('AWS::Logs::LogGroup', { DeletionPolicy: 'Retain' });
+    for (const bucket of Object.values(template.findResources('AWS::S3::Bucket'))) expect(bucket.DeletionPolicy).toBe('RetainExceptOnCreate');
+    for (const group of Object.values(template.findResources('AWS::Logs::LogGroup'))) expect(group.DeletionPolicy).toBe('RetainExceptOnCreate');
   });
 
   it('routes COPY through the VPC only when the source bucket is in the stack region', () => {
@@ -91,10 +85,11 @@ describe('the COPY role', () => {
             Sid: 'ReadSourceObjects',
             Effect: 'Allow',
             Action: 's3:GetObject',
+            // Sorted: cdk.json's @aws-cdk/aws-iam:minimizePolicies orders them.
             Resource: [
-              'arn:aws:s3:::udacity-dend/song_data*',
               'arn:aws:s3:::udacity-dend/log_data*',
               'arn:aws:s3:::udacity-dend/log_json_path.json',
+              'arn:aws:s3:::udacity-dend/song_data*',
             ],
           },
           {
@@ -141,7 +136,7 @@ describe('the load on deploy', () => {
     expect(hash({})).toBe(hash({}));
   });
 
-  it('scopes Data API calls to the cluster and its admin secret; only statement reads are on *', () => {
+  it('scopes Data API calls to the cluster and its admin secret; only following and cancelling own statements is on *', () => {
     const { template } = provisioned;
     template.hasResourceProperties('AWS::IAM::Policy', {
       PolicyDocument: {
@@ -153,7 +148,12 @@ describe('the load on deploy', () => {
           }),
           Match.objectLike({
             Sid: 'FollowOwnStatements',
-            Action: ['redshift-data:DescribeStatement', 'redshift-data:GetStatementResult', 'redshift-data:ListStatements'],
+            Action: [
+              'redshift-data:CancelStatement',
+              'redshift-data:DescribeStatement',
+              'redshift-data:GetStatementResult',
+              'redshift-data:ListStatements',
+            ],
             Resource: '*',
           }),
           Match.objectLike({ Sid: 'AuthenticateWithAdminSecret', Action: 'secretsmanager:GetSecretValue' }),
@@ -166,13 +166,19 @@ describe('the load on deploy', () => {
 describe('the Serverless variant', () => {
   const { template } = serverless;
 
-  it('has a namespace with a managed admin password and the COPY role as default, and a private workgroup', () => {
+  it('has a namespace whose admin password comes from its secret by reference, the COPY role as default, and a private workgroup', () => {
     template.resourceCountIs('AWS::Redshift::Cluster', 0);
     template.hasResourceProperties('AWS::RedshiftServerless::Namespace', {
-      ManageAdminPassword: true,
+      ManageAdminPassword: Match.absent(),
+      AdminUsername: 'sparkify_admin',
+      AdminUserPassword: {
+        'Fn::Join': ['', ['{{resolve:secretsmanager:', { Ref: Match.stringLikeRegexp('^WarehouseAdminSecret') }, ':SecretString:password::}}']],
+      },
       DefaultIamRoleArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^CopyRole'), 'Arn'] },
       LogExports: ['userlog', 'connectionlog', 'useractivitylog'],
-      AdminUserPassword: Match.absent(),
+    });
+    template.hasResourceProperties('AWS::SecretsManager::Secret', {
+      GenerateSecretString: Match.objectLike({ GenerateStringKey: 'password', SecretStringTemplate: '{"username":"sparkify_admin"}' }),
     });
     template.hasResourceProperties('AWS::RedshiftServerless::Workgroup', {
       PubliclyAccessible: false,
@@ -180,16 +186,38 @@ describe('the Serverless variant', () => {
       BaseCapacity: 8,
       ConfigParameters: Match.arrayWith([{ ParameterKey: 'require_ssl', ParameterValue: 'true' }]),
     });
-    template.hasResource('AWS::RedshiftServerless::Namespace', { DeletionPolicy: 'Retain' });
+    template.hasResource('AWS::RedshiftServerless::Namespace', { DeletionPolicy: 'RetainExceptOnCreate' });
+    template.hasResource('AWS::SecretsManager::Secret', { DeletionPolicy: 'RetainExceptOnCreate' });
   });
 
-  it('loads with IAM authentication on the workgroup, no secret', () => {
+  it('loads on the workgroup as the admin user, through the admin secret, like a cluster (one owner of every table)', () => {
     const load = Object.values(template.findResources('Custom::SparkifyLoad'))[0];
     expect(load.Properties.WorkgroupName).toBeDefined();
-    expect(load.Properties.SecretArn).toBeUndefined();
+    expect(load.Properties.SecretArn).toEqual({ Ref: expect.stringMatching(/^WarehouseAdminSecret/) });
     template.hasResourceProperties('AWS::IAM::Policy', {
-      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Sid: 'AuthenticateWithIam', Action: 'redshift-serverless:GetCredentials' })]) },
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Sid: 'AuthenticateWithAdminSecret', Action: 'secretsmanager:GetSecretValue', Resource: load.Properties.SecretArn }),
+        ]),
+      },
     });
+  });
+
+  it('exports its audit logs to CloudWatch log groups of its own, which expire, and writes no audit bucket', () => {
+    const groups = Object.values(template.findResources('AWS::Logs::LogGroup')).filter((group) =>
+      JSON.stringify(group.Properties.LogGroupName ?? '').includes('/aws/redshift/'),
+    );
+    expect(groups).toHaveLength(3);
+    for (const group of groups) expect(group.Properties.RetentionInDays).toBe(365);
+    const namespace = Object.entries(template.findResources('AWS::RedshiftServerless::Namespace'))[0];
+    for (const type of ['userlog', 'connectionlog', 'useractivitylog']) {
+      // Serverless writes to /aws/redshift/<namespace>/<log type>, into that group when it exists (mgmt guide, serverless-audit-logging).
+      expect(groups.map((group) => JSON.stringify(group.Properties.LogGroupName))).toContainEqual(
+        JSON.stringify({ 'Fn::Join': ['', ['/aws/redshift/', namespace[1].Properties.NamespaceName, `/${type}`]] }),
+      );
+    }
+    expect(namespace[1].DependsOn).toEqual(expect.arrayContaining([expect.stringMatching(/^WarehouseAuditLog/)]));
+    template.resourceCountIs('AWS::S3::Bucket', 0);
   });
 
   it('refuses a base capacity Redshift Serverless does not offer', () => {

@@ -1,5 +1,6 @@
 import {
   BatchExecuteStatementCommand,
+  CancelStatementCommand,
   DescribeStatementCommand,
   GetStatementResultCommand,
   ListStatementsCommand,
@@ -24,6 +25,7 @@ function properties(overrides: Partial<LoadProperties> = {}): LoadProperties {
     Statements: toRedshiftSql(plan),
     StatementInfo: plan.map(({ kind, file, checkName }) => ({ kind, file, ...(checkName ? { checkName } : {}) })),
     SqlHash: 'abc123',
+    CancelAfterSeconds: '3580',
     Database: 'sparkify',
     ClusterIdentifier: 'sparkify-cluster',
     SecretArn: SECRET_ARN,
@@ -31,8 +33,16 @@ function properties(overrides: Partial<LoadProperties> = {}): LoadProperties {
   };
 }
 
-function event(requestType: 'Create' | 'Update' | 'Delete', props: LoadProperties = properties()): CloudFormationCustomResourceEvent {
+/** When the loads of these tests started, as onEvent's Data hands it to isComplete: a minute ago. */
+const startedAtMs = () => String(Date.now() - 60_000);
+
+function event(
+  requestType: 'Create' | 'Update' | 'Delete',
+  props: LoadProperties = properties(),
+  data: Record<string, string> = { StartedAtMs: startedAtMs() },
+): CloudFormationCustomResourceEvent {
   return {
+    Data: data,
     RequestType: requestType,
     RequestId: 'req-1',
     ResponseURL: 'https://example.invalid',
@@ -62,8 +72,10 @@ const listed = (...batches: number[]) =>
 describe('onEvent', () => {
   it('Create submits the whole load as one batch (one transaction) with the escaped SQL, the database and the secret', async () => {
     redshift.on(BatchExecuteStatementCommand).resolves({ Id: 'id-1' });
+    const before = Date.now();
     const response = await onEvent(event('Create'));
-    expect(response).toEqual({ PhysicalResourceId: 'sparkify-warehouse-load', Data: { FirstStatementId: 'id-1' } });
+    expect(response).toEqual({ PhysicalResourceId: 'sparkify-warehouse-load', Data: { FirstStatementId: 'id-1', StartedAtMs: expect.any(String) } });
+    expect(Number(response.Data?.StartedAtMs)).toBeGreaterThanOrEqual(before);
     const [call] = redshift.commandCalls(BatchExecuteStatementCommand);
     const input = call.args[0].input;
     expect(input).toMatchObject({
@@ -81,23 +93,45 @@ describe('onEvent', () => {
     expect(copy).toContain("REGION 'us-west-2'");
   });
 
-  it('Update starts the load again; Delete leaves the data and calls nothing', async () => {
+  it('Update starts the load again; Delete leaves the data and submits nothing', async () => {
     redshift.on(BatchExecuteStatementCommand).resolves({ Id: 'id-1' });
     await onEvent(event('Update'));
     expect(redshift.commandCalls(BatchExecuteStatementCommand)).toHaveLength(1);
     redshift.reset();
+    redshift.on(ListStatementsCommand).resolves({ Statements: [] });
     expect(await onEvent(event('Delete'))).toEqual({ PhysicalResourceId: 'sparkify-warehouse-load' });
-    expect(redshift.calls()).toHaveLength(0);
+    expect(redshift.commandCalls(BatchExecuteStatementCommand)).toHaveLength(0);
+    expect(redshift.commandCalls(CancelStatementCommand)).toHaveLength(0);
   });
 
-  it('Serverless: names the workgroup and sends no secret (IAM authentication)', async () => {
+  it('Delete cancels this identity’s loads that still run (a rollback must not leave one to commit later), not finished ones', async () => {
+    redshift.on(ListStatementsCommand).resolves({
+      Statements: [
+        { StatementName: batchName('req-0', 1), Id: 'old', Status: 'FINISHED' },
+        { StatementName: batchName('req-1', 1), Id: 'running', Status: 'STARTED' },
+        { StatementName: batchName('req-1', 2), Id: 'queued', Status: 'SUBMITTED' },
+      ],
+    });
+    redshift.on(CancelStatementCommand).resolves({ Status: true });
+    await onEvent(event('Delete'));
+    expect(redshift.commandCalls(ListStatementsCommand)[0].args[0].input).toMatchObject({ StatementName: 'sparkify-load-', Status: 'ALL' });
+    expect(redshift.commandCalls(CancelStatementCommand).map((call) => call.args[0].input.Id)).toEqual(['running', 'queued']);
+  });
+
+  it('Serverless: names the workgroup and authenticates with the admin secret, as on a cluster', async () => {
     redshift.on(BatchExecuteStatementCommand).resolves({ Id: 'id-1' });
-    await onEvent(event('Create', properties({ ClusterIdentifier: undefined, SecretArn: undefined, WorkgroupName: 'sparkify-wg' })));
+    await onEvent(event('Create', properties({ ClusterIdentifier: undefined, WorkgroupName: 'sparkify-wg' })));
     expect(redshift.commandCalls(BatchExecuteStatementCommand)[0].args[0].input).toMatchObject({
       WorkgroupName: 'sparkify-wg',
-      SecretArn: undefined,
+      SecretArn: SECRET_ARN,
       ClusterIdentifier: undefined,
     });
+  });
+
+  it('refuses properties without the admin secret, or with both a cluster and a workgroup', async () => {
+    await expect(onEvent(event('Create', properties({ SecretArn: undefined as unknown as string })))).rejects.toThrow(/needs SecretArn/);
+    await expect(onEvent(event('Create', properties({ WorkgroupName: 'wg' })))).rejects.toThrow(/either ClusterIdentifier or WorkgroupName/);
+    expect(redshift.calls()).toHaveLength(0);
   });
 
   it('splits a load of more than 40 statements into ordered batches, submitting the first', async () => {
@@ -127,6 +161,40 @@ describe('isComplete', () => {
     listed(1);
     redshift.on(DescribeStatementCommand).resolves({ Status: status, SubStatements: [] });
     expect(await isComplete(event('Create'))).toEqual({ IsComplete: false });
+  });
+
+  it('still running past CancelAfterSeconds: cancels the batch, then fails saying so', async () => {
+    listed(1);
+    redshift.on(DescribeStatementCommand).resolves({ Status: 'STARTED', SubStatements: [] });
+    redshift.on(CancelStatementCommand).resolves({ Status: true });
+    const late = event('Create', properties({ CancelAfterSeconds: '600' }), { StartedAtMs: String(Date.now() - 601_000) });
+    await expect(isComplete(late)).rejects.toThrow(/ran past 600 s .*so it was cancelled: batch 1 is rolled back/);
+    expect(redshift.commandCalls(CancelStatementCommand).map((call) => call.args[0].input.Id)).toEqual(['id-1']);
+  });
+
+  it('still running before CancelAfterSeconds: cancels nothing', async () => {
+    listed(1);
+    redshift.on(DescribeStatementCommand).resolves({ Status: 'STARTED', SubStatements: [] });
+    const early = event('Create', properties({ CancelAfterSeconds: '600' }), { StartedAtMs: String(Date.now() - 599_000) });
+    expect(await isComplete(early)).toEqual({ IsComplete: false });
+    expect(redshift.commandCalls(CancelStatementCommand)).toHaveLength(0);
+  });
+
+  it('a throttled look is not a failure: not complete, the next look tries again', async () => {
+    listed(1);
+    redshift.on(DescribeStatementCommand).rejects(Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' }));
+    expect(await isComplete(event('Create'))).toEqual({ IsComplete: false });
+    expect(logged.map((line) => JSON.parse(line).event)).toContain('throttled');
+  });
+
+  it('any other error of a look fails the load', async () => {
+    listed(1);
+    redshift.on(DescribeStatementCommand).rejects(Object.assign(new Error('no such statement'), { name: 'ResourceNotFoundException' }));
+    await expect(isComplete(event('Create'))).rejects.toThrow(/no such statement/);
+  });
+
+  it('refuses an event without the StartedAtMs onEvent returns', async () => {
+    await expect(isComplete(event('Create', properties(), {}))).rejects.toThrow(/StartedAtMs/);
   });
 
   it('not listed yet (the Data API lists with a delay): not complete, nothing submitted again', async () => {
@@ -214,7 +282,7 @@ describe('isComplete', () => {
   it('ABORTED: says the load was aborted', async () => {
     listed(1);
     redshift.on(DescribeStatementCommand).resolves({ Status: 'ABORTED', SubStatements: [{ Id: 'id-1:1', Status: 'ABORTED' }] });
-    await expect(isComplete(event('Create'))).rejects.toThrow(/Statement 1 of \d+ \(01_drop.sql: DROP TABLE IF EXISTS songplays;\) was aborted/);
+    await expect(isComplete(event('Create'))).rejects.toThrow(/Statement 1 of \d+ \(01_drop.sql: DROP TABLE IF EXISTS songplays, users, .*\) was aborted/);
   });
 
   it('Delete: complete at once, no call', async () => {
