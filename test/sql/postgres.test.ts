@@ -1,8 +1,10 @@
-import { describe, expect, it } from 'vitest';
-import { openPglite } from '../../src/local/database';
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openPglite, type LocalEngine } from '../../src/local/database';
 import { asAssertion, buildLoadPlan } from '../../src/sql/plan';
 import { adaptForPostgres } from '../../src/sql/postgres';
-import { readSqlFiles } from '../../src/sql/sql-files';
+import { readSqlFiles, SQL_DIR } from '../../src/sql/sql-files';
 import { localCopySource } from '../../src/local/runner';
 import { createRedshiftBuiltins } from '../../src/sql/redshift-builtins';
 
@@ -30,6 +32,11 @@ describe('adaptForPostgres, per kind of statement', () => {
       'grants to a role: Redshift says TO ROLE',
       'GRANT SELECT ON ALL TABLES IN SCHEMA public TO ROLE analysts;',
       'GRANT SELECT ON ALL TABLES IN SCHEMA public TO analysts;',
+    ],
+    [
+      "DATEDIFF's bare date part becomes the text argument of the datediff built-in",
+      "SELECT DATEDIFF(MILLISECOND, TIMESTAMP '1970-01-01 00:00:00', t.at), datediff( day ,a, b) FROM t;",
+      "SELECT DATEDIFF('MILLISECOND', TIMESTAMP '1970-01-01 00:00:00', t.at), DATEDIFF('day',a, b) FROM t;",
     ],
     ['a DML statement without Redshift-only parts stays as it is', 'DELETE FROM t WHERE a = 1;', 'DELETE FROM t WHERE a = 1;'],
   ])('%s', (_kind, redshift, postgres) => {
@@ -95,5 +102,47 @@ describe('every statement of sql/ through the adaptation', () => {
     } finally {
       await engine.close();
     }
+  });
+});
+
+describe('the DATEDIFF built-in, as Redshift counts date part boundaries', () => {
+  let engine: LocalEngine;
+  beforeAll(async () => {
+    engine = await openPglite();
+    await createRedshiftBuiltins((sql) => engine.db.query(sql));
+  });
+  afterAll(async () => {
+    await engine.close();
+  });
+
+  const datediff = async (part: string, start: string, end: string) => {
+    const sql = adaptForPostgres(`SELECT DATEDIFF(${part}, TIMESTAMP '${start}', TIMESTAMP '${end}') AS difference;`);
+    return (await engine.db.query<{ difference: number }>(sql))[0].difference;
+  };
+
+  it.each([
+    ['MILLISECOND', '1970-01-01 00:00:00', '2018-11-01 21:01:46.796', 1_541_106_106_796],
+    ['ms', '2018-11-01 21:01:46.7969', '2018-11-01 21:01:46.7971', 1],
+    ['day', '2020-01-01 23:59:00', '2020-01-02 00:01:00', 1],
+    ['days', '2020-01-02 00:01:00', '2020-01-01 23:59:00', -1],
+    ['hour', '2020-01-01 10:59:59', '2020-01-01 11:00:00', 1],
+    ['minute', '2020-01-01 10:00:00', '2020-01-01 10:00:59', 0],
+    ['month', '2019-12-31 00:00:00', '2020-02-01 00:00:00', 2],
+    ['year', '2019-12-31 23:59:59', '2020-01-01 00:00:00', 1],
+  ])('DATEDIFF(%s, %s, %s) = %d', async (part, start, end, expected) => {
+    expect(await datediff(part, start, end)).toBe(expected);
+  });
+
+  it('refuses a date part it does not compute rather than guess', async () => {
+    await expect(datediff('week', '2020-01-01 00:00:00', '2020-02-01 00:00:00')).rejects.toThrow(/date part week is not one/);
+  });
+
+  it("runs sql/scheduled/loaded_files.sql, giving each file's modified_at as epoch milliseconds", async () => {
+    await engine.db.query('CREATE TABLE load_manifest (file_key VARCHAR(1024), size_bytes BIGINT, modified_at TIMESTAMP, content_hash VARCHAR(64))');
+    await engine.db.query("INSERT INTO load_manifest VALUES ('log_data/a.json', 10, '2018-11-30 23:05:09.250', 'abc')");
+    const text = readFileSync(path.join(SQL_DIR, 'scheduled', 'loaded_files.sql'), 'utf8');
+    expect(await engine.db.query(adaptForPostgres(text))).toEqual([
+      { file_key: 'log_data/a.json', size_bytes: 10, modified_ms: Date.UTC(2018, 10, 30, 23, 5, 9, 250), content_hash: 'abc' },
+    ]);
   });
 });
