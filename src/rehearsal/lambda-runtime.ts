@@ -110,12 +110,16 @@ export class LambdaSandbox {
 
   constructor(
     readonly spec: LambdaFunctionSpec,
-    private readonly settings: RuntimeSettings,
+    private readonly currentSettings: () => RuntimeSettings,
     private readonly clock: SimulatedClock,
     private readonly bootstrap: string,
   ) {
-    mkdirSync(path.join(settings.workDir, 'logs'), { recursive: true });
-    this.logFile = path.join(settings.workDir, 'logs', `${spec.functionName}.log`);
+    mkdirSync(path.join(currentSettings().workDir, 'logs'), { recursive: true });
+    this.logFile = path.join(currentSettings().workDir, 'logs', `${spec.functionName}.log`);
+  }
+
+  private get settings(): RuntimeSettings {
+    return this.currentSettings();
   }
 
   /** The function's log: what its process printed, with Lambda's START/END/REPORT lines. */
@@ -274,15 +278,15 @@ export class LambdaFleet {
   sandbox(spec: LambdaFunctionSpec): LambdaSandbox {
     let sandbox = this.sandboxes.get(spec.arn);
     if (!sandbox) {
-      sandbox = new LambdaSandbox(spec, this.settings, this.clock, this.bootstrap);
+      sandbox = new LambdaSandbox(spec, () => this.settings, this.clock, this.bootstrap);
       this.sandboxes.set(spec.arn, sandbox);
     }
     return sandbox;
   }
 
-  /** Stops every process and points new ones at other endpoints (a stand-in was restarted). */
+  /** Stops every process, so that the next invocations start fresh ones on other endpoints (a stand-in was restarted). */
   async repoint(settings: Partial<RuntimeSettings>): Promise<void> {
-    await this.stop();
+    await Promise.all(this.all().map((sandbox) => sandbox.stop()));
     this.settings = { ...this.settings, ...settings };
   }
 
@@ -294,6 +298,5 @@ export class LambdaFleet {
   /** Stops every function's process. */
   async stop(): Promise<void> {
     await Promise.all(this.all().map((sandbox) => sandbox.stop()));
-    this.sandboxes.clear();
   }
 }
