@@ -69,6 +69,26 @@ describe('with a schedule', () => {
     template.hasOutput('LoadDeadLetterQueueUrl', {});
   });
 
+  it('the alarm may publish to its topic: enforceSSL replaces the default topic policy, so it must allow CloudWatch, for this alarm only', () => {
+    const [alarm] = Object.keys(template.findResources('AWS::CloudWatch::Alarm'));
+    const [topic] = Object.keys(template.findResources('AWS::SNS::Topic'));
+    const policies = Object.values(template.findResources('AWS::SNS::TopicPolicy')) as Resource[];
+    expect(policies).toHaveLength(1);
+    const statements = policies[0].Properties.PolicyDocument.Statement as Record<string, unknown>[];
+    expect(statements).toContainEqual(
+      expect.objectContaining({
+        Effect: 'Allow',
+        Principal: { Service: 'cloudwatch.amazonaws.com' },
+        Action: 'sns:Publish',
+        Resource: { Ref: topic },
+        Condition: { ArnEquals: { 'aws:SourceArn': { 'Fn::GetAtt': [alarm, 'Arn'] } }, StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } },
+      }),
+    );
+    // The Deny of enforceSSL stays, and no statement lets anyone else publish.
+    expect(statements).toContainEqual(expect.objectContaining({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }));
+    expect(statements.filter((statement) => statement.Effect === 'Allow')).toHaveLength(1);
+  });
+
   it('the loader gets its settings (names and ARNs, no secret value) and may run 15 minutes', () => {
     const { resource } = scheduledFunction();
     expect(resource.Properties.Timeout).toBe(900);
@@ -130,7 +150,7 @@ describe('with a schedule', () => {
     const loader = statementsOf(/ScheduledLoadRole/);
     expect(loader).toEqual(
       expect.arrayContaining([
-        expect.objectContaining({ Sid: 'ReadSourceObjects', Action: 's3:GetObject', Resource: ['arn:aws:s3:::sparkify-raw/song_data*', 'arn:aws:s3:::sparkify-raw/log_data*'] }),
+        expect.objectContaining({ Sid: 'ReadSourceObjects', Action: 's3:GetObject', Resource: ['arn:aws:s3:::sparkify-raw/log_data*', 'arn:aws:s3:::sparkify-raw/song_data*'] }),
         expect.objectContaining({ Sid: 'ListSourcePrefixes', Action: 's3:ListBucket', Condition: { StringLike: { 's3:prefix': ['song_data*', 'log_data*'] } } }),
         expect.objectContaining({ Sid: 'WriteRunLists', Action: 's3:PutObject' }),
         expect.objectContaining({ Sid: 'RunStatementsOnThisWarehouse', Action: 'redshift-data:BatchExecuteStatement' }),

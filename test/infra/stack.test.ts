@@ -1,5 +1,7 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
+import { existsSync, readFileSync } from 'node:fs';
+import * as path from 'node:path';
 import { synth, tinySampleDir } from '../helpers/stacks';
 
 const provisioned = synth();
@@ -127,6 +129,20 @@ describe('the load on deploy', () => {
     expect(load.Properties.Statements).toHaveLength(load.Properties.StatementInfo.length);
     template.hasResourceProperties('AWS::Lambda::Function', { Handler: 'index.onEvent', Runtime: 'nodejs24.x' });
     template.hasResourceProperties('AWS::Lambda::Function', { Handler: 'index.isComplete', Runtime: 'nodejs24.x' });
+  });
+
+  it('bundles the pinned Data API client (not the runtime’s) and prints stack traces through the source map', () => {
+    const { stack, template } = provisioned;
+    const [onEvent] = Object.values(template.findResources('AWS::Lambda::Function', { Properties: { Handler: 'index.onEvent' } }));
+    expect(onEvent.Properties.Environment.Variables.NODE_OPTIONS).toBe('--enable-source-maps');
+    // The asset's folder in the cloud assembly is named by the hash its S3 key carries.
+    const bundle = path.join(stack.node.root.outdir, `asset.${String(onEvent.Properties.Code.S3Key).replace(/\.zip$/, '')}`);
+    const code = readFileSync(path.join(bundle, 'index.js'), 'utf8');
+    // Left external, the client would be required from the runtime's own SDK.
+    expect(code).not.toMatch(/require\("@aws-sdk\/client-/);
+    expect(code).toContain('redshift-data');
+    expect(code).toContain('BatchExecuteStatement');
+    expect(existsSync(path.join(bundle, 'index.js.map'))).toBe(true);
   });
 
   it('changes its SqlHash when the source changes, so the next deploy loads again', () => {
