@@ -204,7 +204,7 @@ export class TemplateResolver {
       const [, service = 'unknown', kind = 'resource'] = resource.Type.split('::');
       return arn(service.toLowerCase(), `${kind.toLowerCase()}/${id}`);
     }
-    throw new IntrinsicError(`${path}: the rehearsal has no value for Fn::GetAtt ${logicalId}.${attribute} (a ${resource.Type})`);
+    throw new IntrinsicError(`${path}: the rehearsal has no value for Fn::GetAtt ${logicalId}.${attribute} (of type ${resource.Type})`);
   }
 
   /** The physical id (what Ref gives) of a resource: its name property, or a name CloudFormation would generate. */

@@ -12,7 +12,7 @@ import { ProviderDriver, type CustomResourceRequest, type ProviderResponse } fro
 import { startS3StandIn, type S3StandIn } from './s3-stand-in';
 import { sourceDays, uploadKeys, jsonKeysUnder, type SourceDay } from './source-days';
 import { readStackPlan, type LambdaFunctionSpec, type StackPlan } from './stack-plan';
-import { PROJECT_ROOT, synthesizeApp } from './synth';
+import { PROJECT_ROOT, synthesizeApp, type SynthesizedStack } from './synth';
 
 /**
  * A rehearsal of `cdk deploy` on this machine: synthesize the app, read the load's
@@ -60,6 +60,12 @@ export interface RehearsalOptions {
   readonly firstDays?: number;
   /** With a schedule: scheduled runs after the deploy, each after one more day arrived. @default 3 */
   readonly runs?: number;
+  /**
+   * A synth of the same context and environment to use instead of a new one (its cloud
+   * assembly is only read), so several rehearsals of one variant share one synth.
+   * @default a new synth into the work folder
+   */
+  readonly synthesized?: SynthesizedStack;
   /** Keep the work folder (cdk.out, function logs, PGlite) here instead of a temporary one that is removed. */
   readonly workDir?: string;
   /** Told of each step as it starts. */
@@ -187,8 +193,10 @@ export async function rehearse(options: RehearsalOptions): Promise<RehearsalRepo
   mkdirSync(workDir, { recursive: true });
   const closers: (() => Promise<void>)[] = [];
   try {
-    progress(`synthesizing the app${Object.keys(options.context).length ? ` with ${Object.entries(options.context).map(([key, value]) => `-c ${key}=${value}`).join(' ')}` : ''}`);
-    const synth = await synthesizeApp({ context: options.context, outdir: path.join(workDir, 'cdk.out'), env: options.env });
+    if (!options.synthesized) {
+      progress(`synthesizing the app${Object.keys(options.context).length ? ` with ${Object.entries(options.context).map(([key, value]) => `-c ${key}=${value}`).join(' ')}` : ''}`);
+    }
+    const synth = options.synthesized ?? (await synthesizeApp({ context: options.context, outdir: path.join(workDir, 'cdk.out'), env: options.env }));
     const identity = {
       stackName: synth.stackName,
       account: synth.env?.account ?? DEFAULT_ACCOUNT,

@@ -61,7 +61,7 @@ describe('the intrinsic resolver', () => {
       new IntrinsicError('Resources.Load.Properties.p[0].Fn::ImportValue: the rehearsal cannot resolve Fn::ImportValue'),
     );
     expect(() => resolver.resolve({ Ref: 'Missing' }, 'here')).toThrow('here.Ref: the template has no resource Missing');
-    expect(() => resolver.resolve({ 'Fn::GetAtt': ['Bucket', 'Nonsense'] }, 'there')).toThrow(/there: .*Bucket\.Nonsense/);
+    expect(() => resolver.resolve({ 'Fn::GetAtt': ['Bucket', 'Nonsense'] }, 'there')).toThrow('there.Fn::GetAtt: the rehearsal has no value for Fn::GetAtt Bucket.Nonsense (of type AWS::S3::Bucket)');
   });
 
   it('sends custom resource properties as CloudFormation does: numbers and booleans as strings', () => {
