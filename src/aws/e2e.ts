@@ -1,5 +1,5 @@
 import type { DataApi, WarehouseTarget } from '../../lambda/data-api';
-import { runRemoteQuery } from '../analytics/remote-query';
+import { runRemoteQuery, targetOfOutputs } from '../analytics/remote-query';
 
 /** What the end-to-end run needs from the outside world; tests pass fakes. */
 export interface E2eDeps {
@@ -61,9 +61,7 @@ export async function runE2e(deps: E2eDeps, stackName: string, outputsFile: stri
     await deps.run('npx', ['cdk', 'deploy', ...context, '--require-approval', 'never', '--outputs-file', outputsFile]);
     const outputs = deps.readOutputs(outputsFile)[stackName];
     if (!outputs) throw new Error(`cdk deploy wrote no outputs for ${stackName} to ${outputsFile}`);
-    const target: WarehouseTarget = outputs.WorkgroupName
-      ? { database: outputs.Database, workgroupName: outputs.WorkgroupName }
-      : { database: outputs.Database, clusterIdentifier: outputs.ClusterIdentifier, secretArn: outputs.AdminSecretArn };
+    const target = targetOfOutputs(outputs, stackName);
     const actual = await queryCounts(deps, target);
     const differences = compareCounts(expected, actual, Object.keys(expected));
     if (!deps.scheduled) return { expected, actual, differences };

@@ -10,8 +10,9 @@ const names = () => readAnalyticsQueries().map((query) => query.name);
 const HELP = `Usage: npm run query -- --name NAME [--stack-name STACK] [--region REGION]
 
 Runs one analytics query of sql/analytics/ on a deployed warehouse through the Redshift
-Data API, using the stack's outputs (its cluster and admin secret, or its Serverless
-workgroup), and prints the result as a table. Needs AWS credentials.
+Data API, as the admin user: the stack's outputs name the admin secret and the cluster
+or the Serverless workgroup. Prints the result as a table. Needs AWS credentials
+allowed to read the admin secret.
 
 Options:
   --name NAME           the query: ${names().join(', ')}

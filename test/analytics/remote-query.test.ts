@@ -4,7 +4,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { DataApi } from '../../lambda/data-api';
 import { readAnalyticsQueries } from '../../src/analytics/queries';
-import { runRemoteQuery, stackTarget } from '../../src/analytics/remote-query';
+import { runRemoteQuery, stackTarget, targetOfOutputs } from '../../src/analytics/remote-query';
 
 const cfn = mockClient(CloudFormationClient);
 const redshift = mockClient(RedshiftDataClient);
@@ -16,7 +16,7 @@ beforeEach(() => {
 });
 
 describe('stackTarget', () => {
-  it('reads the cluster and its admin secret, or the workgroup, from the stack outputs', async () => {
+  it('reads the cluster or the workgroup, with the admin secret (the tables’ owner), from the stack outputs', async () => {
     cfn.on(DescribeStacksCommand).resolves({
       Stacks: [{ StackName: 'S', StackStatus: 'CREATE_COMPLETE', CreationTime: new Date(), Outputs: [
         { OutputKey: 'Database', OutputValue: 'sparkify' },
@@ -29,9 +29,14 @@ describe('stackTarget', () => {
       Stacks: [{ StackName: 'S', StackStatus: 'CREATE_COMPLETE', CreationTime: new Date(), Outputs: [
         { OutputKey: 'Database', OutputValue: 'sparkify' },
         { OutputKey: 'WorkgroupName', OutputValue: 'wg' },
+        { OutputKey: 'AdminSecretArn', OutputValue: 'arn:secret' },
       ] }],
     });
-    expect(await stackTarget(new CloudFormationClient({}), 'S')).toEqual({ database: 'sparkify', workgroupName: 'wg' });
+    expect(await stackTarget(new CloudFormationClient({}), 'S')).toEqual({ database: 'sparkify', workgroupName: 'wg', secretArn: 'arn:secret' });
+  });
+
+  it('refuses the outputs of an older stack without the admin secret, saying so', () => {
+    expect(() => targetOfOutputs({ Database: 'sparkify', WorkgroupName: 'wg' }, 'S')).toThrow(/names no admin secret/);
   });
 
   it('says when a stack is not a warehouse stack', async () => {

@@ -81,7 +81,7 @@ describe('runE2e --scheduled', () => {
     return {
       ...deps(commands),
       readOutputs: () => ({
-        E2E: { Database: 'sparkify', WorkgroupName: 'wg', SourceUri: 's3://sample-bucket-1/', ScheduledLoadFunctionName: 'loader-fn' },
+        E2E: { Database: 'sparkify', WorkgroupName: 'wg', AdminSecretArn: 'arn:secret', SourceUri: 's3://sample-bucket-1/', ScheduledLoadFunctionName: 'loader-fn' },
       }),
       scheduled,
     };

@@ -1,3 +1,4 @@
+import type { App } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { existsSync, readFileSync } from 'node:fs';
@@ -136,7 +137,7 @@ describe('the load on deploy', () => {
     const [onEvent] = Object.values(template.findResources('AWS::Lambda::Function', { Properties: { Handler: 'index.onEvent' } }));
     expect(onEvent.Properties.Environment.Variables.NODE_OPTIONS).toBe('--enable-source-maps');
     // The asset's folder in the cloud assembly is named by the hash its S3 key carries.
-    const bundle = path.join(stack.node.root.outdir, `asset.${String(onEvent.Properties.Code.S3Key).replace(/\.zip$/, '')}`);
+    const bundle = path.join((stack.node.root as App).outdir, `asset.${String(onEvent.Properties.Code.S3Key).replace(/\.zip$/, '')}`);
     const code = readFileSync(path.join(bundle, 'index.js'), 'utf8');
     // Left external, the client would be required from the runtime's own SDK.
     expect(code).not.toMatch(/require\("@aws-sdk\/client-/);
