@@ -11,11 +11,13 @@
  * the waits it skipped (the Provider's IntervalSeconds between isComplete calls, the
  * schedule's period). Each invoke carries that offset; here `Date.now()` and
  * `new Date()` return real time plus the offset, so handler code measuring elapsed time
- * sees the Provider's schedule. A `setTimeout` of a second or more fires after a
- * hundredth of its delay and moves the clock to its due time, so a handler that sleeps
- * between polls (the scheduled loader's 5-second wait) runs quickly but sees the full
- * wait. The offset this process ends an invocation with goes back to the parent.
+ * sees the Provider's schedule. A `setTimeout` of a second or more (the scheduled
+ * loader's 5-second wait between polls) asks the parent to let that time pass: it waits
+ * in real time while the warehouse still has work in flight and skips the rest, then
+ * sends its clock back with the word to run the callback. So a handler sees the full
+ * wait, but the rehearsal only waits as long as the warehouse is busy.
  */
+import type * as http from 'node:http';
 import { format } from 'node:util';
 import * as path from 'node:path';
 import { existsSync } from 'node:fs';
@@ -52,11 +54,6 @@ const realClearInterval = globalThis.clearInterval;
 let offsetMs = 0;
 const shiftedNow = () => realNow() + offsetMs;
 
-/** Timers at least this long are compressed. */
-const COMPRESS_FROM_MS = 1000;
-/** A compressed timer fires after its delay divided by this. */
-const COMPRESSION = 100;
-
 class ShiftedDate extends RealDate {
   constructor(...args: unknown[]) {
     if (args.length === 0) super(shiftedNow());
@@ -76,19 +73,74 @@ class ShiftedDate extends RealDate {
 // `Date()` called without `new` returns the current time as a string.
 globalThis.Date = new Proxy(ShiftedDate, { apply: () => new ShiftedDate().toString() }) as DateConstructor;
 
-function compressedSetTimeout(callback: (...args: unknown[]) => void, delay?: number, ...args: unknown[]): NodeJS.Timeout {
-  const ms = Number(delay) || 0;
-  if (typeof callback !== 'function' || ms < COMPRESS_FROM_MS) return realSetTimeout(callback, delay, ...args);
-  const due = shiftedNow() + ms;
-  return realSetTimeout(() => {
-    offsetMs = Math.max(offsetMs, due - realNow());
-    callback(...args);
-  }, Math.max(1, Math.round(ms / COMPRESSION)));
+/** Timers at least this long are waits the parent's clock may skip. */
+const SKIPPABLE_FROM_MS = 1000;
+/** How long (real ms) a long timer must be pending, with no HTTP request in flight, to count as a sleep. */
+const SLEEP_GRACE_MS = 20;
+
+/** Long timers waiting for the parent's word, by id: their callbacks, unless cleared first. */
+const sleeping = new Map<number, { readonly timer: NodeJS.Timeout; readonly run: () => void }>();
+const realClearTimeout = globalThis.clearTimeout;
+let nextSleep = 1;
+
+// HTTP requests in flight: the SDK's own timers (socket and request timeouts) run while
+// one is, and are not sleeps; a handler's sleep or a retry's back-off runs while none is.
+let requestsInFlight = 0;
+// The modules themselves (require), not an import's copy of their exports: the SDK requires them too.
+const builtin = createRequire(__filename);
+for (const module of [builtin('node:http'), builtin('node:https')] as (typeof http)[]) {
+  const request = module.request;
+  module.request = ((...args: Parameters<typeof http.request>) => {
+    const sent = request(...args);
+    requestsInFlight += 1;
+    sent.once('close', () => (requestsInFlight -= 1));
+    return sent;
+  }) as typeof http.request;
 }
-Object.defineProperty(compressedSetTimeout, Symbol.for('nodejs.util.promisify.custom'), {
-  value: (ms: number, value?: unknown) => new Promise((resolve) => compressedSetTimeout(() => resolve(value), ms)),
+
+/**
+ * setTimeout as handlers see it: a delay of a second or more that is still pending a
+ * moment later, with no HTTP request in flight, is a sleep the parent decides on (it
+ * waits in real time while the warehouse still works, and skips the rest of the delay on
+ * the simulated clock); other timers are real. The Timeout returned is a real timer of
+ * the full delay, so clearTimeout, unref and ref work on it as usual.
+ */
+function skippableSetTimeout(callback: (...args: unknown[]) => void, delay?: number, ...args: unknown[]): NodeJS.Timeout {
+  const ms = Number(delay) || 0;
+  if (typeof callback !== 'function' || ms < SKIPPABLE_FROM_MS || !process.send) return realSetTimeout(callback, delay, ...args);
+  const id = nextSleep++;
+  const dueMs = shiftedNow() + ms;
+  let ran = false;
+  const run = () => {
+    if (ran) return;
+    ran = true;
+    sleeping.delete(id);
+    realClearTimeout(timer);
+    realClearTimeout(grace);
+    callback(...args);
+  };
+  const timer = realSetTimeout(run, ms);
+  sleeping.set(id, { timer, run });
+  const grace = realSetTimeout(() => {
+    if (sleeping.has(id) && requestsInFlight === 0) process.send?.({ type: 'sleep', id, dueMs });
+  }, SLEEP_GRACE_MS);
+  grace.unref();
+  return timer;
+}
+Object.defineProperty(skippableSetTimeout, Symbol.for('nodejs.util.promisify.custom'), {
+  value: (ms: number, value?: unknown) => new Promise((resolve) => skippableSetTimeout(() => resolve(value), ms)),
 });
-globalThis.setTimeout = compressedSetTimeout as typeof globalThis.setTimeout;
+globalThis.setTimeout = skippableSetTimeout as typeof globalThis.setTimeout;
+globalThis.clearTimeout = ((timer?: NodeJS.Timeout | string | number) => {
+  for (const [id, entry] of sleeping) if (entry.timer === timer) sleeping.delete(id);
+  realClearTimeout(timer);
+}) as typeof globalThis.clearTimeout;
+
+/** The parent let a sleep's time pass: take up its clock, and run the timer's callback. */
+function wake(id: number, parentOffsetMs: number): void {
+  offsetMs = Math.max(offsetMs, parentOffsetMs);
+  sleeping.get(id)?.run();
+}
 
 let currentRequestId = '';
 // Lambda's Node.js runtime writes each console line as `<time>\t<request id>\t<LEVEL>\t<message>`.
@@ -169,7 +221,8 @@ async function invoke(message: InvokeMessage): Promise<void> {
   }
 }
 
-process.on('message', (message: InvokeMessage) => {
+process.on('message', (message: InvokeMessage | { type: 'wake'; id: number; offsetMs: number }) => {
   if (message?.type === 'invoke') void invoke(message);
+  else if (message?.type === 'wake') wake(message.id, message.offsetMs);
 });
 send({ type: 'ready' });

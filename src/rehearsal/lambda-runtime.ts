@@ -20,26 +20,46 @@ import type { LambdaFunctionSpec } from './stack-plan';
  * rehearsal is ahead of the real clock by every wait it skipped. Each invocation sends
  * its offset to the function's process, whose `Date.now()` and `new Date()` then read
  * the simulated time; the function's `getRemainingTimeInMillis()` and its timeout are
- * measured on that clock too, and the offset the process ends with (its own compressed
- * sleeps) moves the shared clock forward.
+ * measured on that clock too. A function's own long sleeps are waits of the shared clock,
+ * decided here.
  *
  * The bundles leave out `@aws-sdk/*`, which the Lambda runtime provides from its own
  * node_modules: here NODE_PATH points at the project's.
  */
 
-/** A clock ahead of the real one by the waits the rehearsal skipped. */
+/**
+ * A clock ahead of the real one by the waits the rehearsal skipped. A wait ({@link until})
+ * lasts in real time only while something is still at work (`busy`: the rehearsal passes
+ * one that resolves when the warehouse has no batch in flight); the rest of it is skipped.
+ */
 export class SimulatedClock {
   /** Simulated time minus real time, in ms. */
   offsetMs = 0;
+
+  /** @param busy resolves when nothing is at work any more, or after at most `maxRealMs` */
+  constructor(private readonly busy: (maxRealMs: number) => Promise<void> = async () => undefined) {}
 
   /** The simulated time, epoch ms. */
   now(): number {
     return Date.now() + this.offsetMs;
   }
 
-  /** Skips `ms` of waiting. */
+  /** Skips `ms` of waiting at once. */
   advance(ms: number): void {
-    this.offsetMs += ms;
+    this.offsetMs += Math.max(0, ms);
+  }
+
+  /** Lets `ms` of simulated time pass. */
+  pass(ms: number): Promise<void> {
+    return this.until(this.now() + ms);
+  }
+
+  /** Lets simulated time reach `dueMs`: in real time while something is at work, skipping the rest. */
+  async until(dueMs: number): Promise<void> {
+    const remaining = dueMs - this.now();
+    if (remaining <= 0) return;
+    await this.busy(remaining);
+    this.advance(dueMs - this.now());
   }
 
   /** Takes up the offset a function's process ended with, if it is ahead. */
@@ -91,7 +111,10 @@ function bootstrapScript(workDir: string): string {
 }
 
 interface ChildMessage {
-  readonly type: 'ready' | 'done' | 'timeout';
+  readonly type: 'ready' | 'done' | 'timeout' | 'sleep';
+  /** A sleep's id and when it is due (simulated epoch ms). */
+  readonly id?: number;
+  readonly dueMs?: number;
   readonly requestId?: string;
   readonly offsetMs: number;
   readonly result?: unknown;
@@ -184,6 +207,11 @@ export class LambdaSandbox {
       child.on('exit', onExit);
       child.on('message', (message: ChildMessage) => {
         if (message.type === 'ready') resolve();
+        else if (message.type === 'sleep') {
+          void this.clock.until(message.dueMs ?? 0).then(() => {
+            if (child.connected) child.send({ type: 'wake', id: message.id, offsetMs: this.clock.offsetMs });
+          });
+        }
         else if (this.pending && message.requestId === this.pending.requestId) {
           const { settle } = this.pending;
           if (message.type !== 'timeout') this.pending = undefined;

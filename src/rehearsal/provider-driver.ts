@@ -15,8 +15,9 @@ import type { LoadResourcePlan } from './stack-plan';
  * - waiter-state-machine.js: the isComplete task runs at once, and again after each
  *   Retry (IntervalSeconds, times BackoffRate after each, MaxAttempts retries); when the
  *   retries run out the Catch runs onTimeout, which fails the request with
- *   "Operation timed out". The rehearsal does not sleep through the intervals: it moves
- *   the simulated clock the functions read (see lambda-runtime.ts).
+ *   "Operation timed out". The rehearsal does not sleep through the intervals: they pass
+ *   on the simulated clock the functions read, in real time only while the warehouse
+ *   still works (see lambda-runtime.ts).
  * - runtime/framework.js `isComplete`: a function error fails the request (it is not
  *   retried); `IsComplete: false` with Data fails it; `IsComplete: false` asks for a
  *   retry; `IsComplete: true` answers SUCCESS with `{...event, ...result, Data: {...event.Data, ...result.Data}}`.
@@ -153,7 +154,7 @@ export class ProviderDriver {
         const outcome = await this.frameworkIsComplete(resourceEvent);
         if (outcome !== 'retry') return answer('SUCCESS', outcome, 'SUCCESS');
         if (retries >= maxAttempts) return answer('FAILED', resourceEvent, 'Operation timed out');
-        clock.advance(delaySeconds * 1000);
+        await clock.pass(delaySeconds * 1000);
         retries += 1;
         delaySeconds = Math.min(delaySeconds * backoffRate, maxDelaySeconds ?? Number.POSITIVE_INFINITY);
       }

@@ -216,7 +216,9 @@ export async function rehearse(options: RehearsalOptions): Promise<RehearsalRepo
 
 /** The state of one rehearsal while it runs. */
 class Run {
-  private readonly clock = new SimulatedClock();
+  private readonly clock = new SimulatedClock((maxRealMs) => this.whileBusy(maxRealMs));
+  /** Whether the current Data API stand-in was started with a batch that never finishes. */
+  private hangInjected = false;
   private fleet!: LambdaFleet;
   private dataApi!: DataApiStandIn;
   private s3?: S3StandIn;
@@ -311,6 +313,7 @@ class Run {
 
   private startDataApi(faults: StandInFault[]): Promise<DataApiStandIn> {
     const { warehouse } = this.plan;
+    this.hangInjected = faults.some((fault) => fault.kind === 'hang-batch');
     const accessKeys = Object.fromEntries(this.functions().map((spec) => [roleCredentials(spec.roleName).accessKeyId, spec.roleName]));
     return startDataApiStandIn({
       database: this.database(),
@@ -330,6 +333,19 @@ class Run {
     await this.dataApi.close();
     this.dataApi = await this.startDataApi(faults);
     await this.fleet.repoint({ redshiftDataEndpoint: this.dataApi.endpoint });
+  }
+
+  /**
+   * Waits, at most `maxRealMs` of real time, while the warehouse has a batch in flight: a
+   * wait of the simulated clock lasts as long as real work goes on, and the rest of it is
+   * skipped. A batch made to hang does no work: waiting on it until it is cancelled would
+   * only cost real time.
+   */
+  private async whileBusy(maxRealMs: number): Promise<void> {
+    if (!this.dataApi || (this.hangInjected && this.dataApi.cancelled.length === 0)) return;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([this.dataApi.idle(), new Promise<void>((resolve) => (timer = setTimeout(resolve, maxRealMs)))]);
+    clearTimeout(timer);
   }
 
   /** Waits (a little, in real time) for the warehouse to have no batch waiting or running; false if one still runs. */
@@ -432,7 +448,7 @@ class Run {
     let attempts = 1;
     // Lambda retries a failed asynchronous invocation after about one, then two more minutes.
     while (!invocation.ok && attempts <= scheduled.asyncRetryAttempts) {
-      this.clock.advance(attempts * 60_000);
+      await this.clock.pass(attempts * 60_000);
       attempts += 1;
       invocation = await sandbox.invoke(event, requestId);
     }
@@ -486,7 +502,7 @@ class Run {
       const ruleArn = `arn:aws:events:${this.identity.region}:${this.identity.account}:rule/${this.plan.stackName}-${scheduled.ruleLogicalId}`;
       let nextRun = this.clock.now() + period;
       for (let index = 1; index <= Math.max(0, this.options.runs ?? 3); index += 1) {
-        if (this.clock.now() < nextRun) this.clock.advance(nextRun - this.clock.now());
+        await this.clock.until(nextRun);
         await this.scheduledRun(index, ruleArn);
         nextRun += period;
       }

@@ -22,7 +22,7 @@ export function rehearsalText(report: RehearsalReport): string {
     : `for account ${stack.account} in ${stack.region}`;
   const lines: string[] = [
     `Rehearsal of cdk deploy: stack ${stack.name} (${stack.warehouse === 'cluster' ? 'provisioned cluster' : 'Redshift Serverless'}), ${where}`,
-    `Source bucket folder: ${report.dataDir}`,
+    `Source data: ${report.dataDir}${report.steps.some((step) => step.dayAdded) ? ' (copied into the bucket a day at a time)' : ' (the bucket)'}`,
     '',
     formatTable(
       ['step', 'outcome', 'isComplete calls', 'simulated', 'real', 'stack status'],
