@@ -95,7 +95,9 @@ export async function openPostgres(url: string): Promise<LocalEngine> {
       return (Array.isArray(result) ? [] : result.rows) as Row[];
     },
     async execute(sql) {
-      const result = await client.query<unknown[]>({ text: sql, rowMode: 'array' });
+      // NUMERIC as its text, as PGlite gives it, so a client showing it loses no digit.
+      const types = { getTypeParser: (oid: number, format?: string) => (oid === NUMERIC ? String : numberAwareParser(oid, format)) };
+      const result = await client.query<unknown[]>({ text: sql, rowMode: 'array', types });
       const isDml = ['INSERT', 'UPDATE', 'DELETE', 'MERGE'].includes(result.command);
       return {
         columns: result.fields.map((field) => ({ name: field.name, typeId: field.dataTypeID })),

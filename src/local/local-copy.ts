@@ -122,9 +122,9 @@ export function parseCopyStatement(sql: string): ParsedCopy {
   const maxErrors = /\bMAXERROR\s+(\d+)/i.exec(code)?.[1];
   return {
     table: table.toLowerCase(),
-    from: s3Location(from),
+    from: parseS3Uri(from),
     manifest: /\bMANIFEST\b/i.test(code),
-    jsonFormat: format.toLowerCase() === 'auto' ? 'auto' : { jsonPaths: s3Location(format) },
+    jsonFormat: format.toLowerCase() === 'auto' ? 'auto' : { jsonPaths: parseS3Uri(format) },
     gzip: /\bGZIP\b/i.test(code),
     timeFormat: literalAfter(segments, 'TIMEFORMAT'),
     maxErrors: maxErrors === undefined ? 0 : Number(maxErrors),
@@ -148,7 +148,8 @@ function unquote(literal: string): string {
   return literal.replace(/''/g, "'").replace(/\\\\/g, '\\');
 }
 
-function s3Location(uri: string): S3Location {
+/** The bucket and key of an `s3://bucket/key` URI. */
+export function parseS3Uri(uri: string): S3Location {
   const match = /^s3:\/\/([^/]+)\/?(.*)$/.exec(uri);
   if (!match) throw new Error(`COPY reads s3://bucket/key, not ${uri}`);
   return { bucket: match[1], key: match[2] };

@@ -1,9 +1,26 @@
+import { adaptForPostgres } from '../sql/postgres';
+import { BatchQueue } from './batch-queue';
+import { callerOf } from './caller-identity';
+import { serveDataApi, type HttpAnswer } from './data-api-http';
+import { DataApiOperations } from './data-api-operations';
+import { DataApiError, encodeError, encodeOutput, readRequest, type DataApiHeaders } from './data-api-protocol';
+import { FaultPlan } from './faults';
+import { runSession } from './redshift-session';
+import { StandInWarehouse } from './stand-in-warehouse';
+import { StatementStore } from './statement-store';
+
 /**
- * CONTRACT (written first, filled in by the implementation): a local stand-in for the
- * Redshift Data API that the handlers' real @aws-sdk/client-redshift-data reaches
- * through the SDK's endpoint setting (AWS_ENDPOINT_URL_REDSHIFT_DATA). It runs each
- * batch as one transaction on PGlite or a Postgres server, as the caller's own database
- * role, with COPY answered from local folders standing for S3 buckets.
+ * A local stand-in for the Redshift Data API that the handlers' real
+ * @aws-sdk/client-redshift-data reaches through the SDK's endpoint setting
+ * (AWS_ENDPOINT_URL_REDSHIFT_DATA). It runs each batch as one transaction on PGlite or a
+ * Postgres server, as the caller's own database role, with COPY answered from local
+ * folders standing for S3 buckets. Batches run one at a time, in the order they came.
+ *
+ * The parts: data-api-http.ts and data-api-protocol.ts (the wire), caller-identity.ts
+ * (who signed), data-api-operations.ts (the operations), statement-store.ts and
+ * statements.ts (the statements and their states), batch-queue.ts (the order they run
+ * in), redshift-session.ts (running one as its user), stand-in-warehouse.ts (the
+ * database and its users), s3-copy.ts (COPY), result-set.ts (results), faults.ts.
  */
 
 /** Where the stand-in's statements run. */
@@ -34,6 +51,12 @@ export interface DataApiStandInOptions {
   readonly accessKeys: Readonly<Record<string, string>>;
   /** Faults to inject. @default none */
   readonly faults?: readonly StandInFault[];
+  /**
+   * How many submissions may run or wait at once before BatchExecuteStatement and
+   * ExecuteStatement answer ActiveStatementsExceededException, as the Data API's quota does.
+   * @default no limit
+   */
+  readonly activeStatementsLimit?: number;
 }
 
 /** One Data API call the stand-in answered, for a rehearsal's report. */
@@ -57,17 +80,83 @@ export interface DataApiStandIn {
   readonly calls: readonly StandInCall[];
   /** Ids of the statements CancelStatement cancelled. */
   readonly cancelled: readonly string[];
-  /** Runs a query on the warehouse as `user` (default the admin user) and returns its rows: for checking what a load left. */
+  /**
+   * Runs a query (Redshift SQL, adapted as batches are) on the warehouse as `user`
+   * (default the admin user) and returns its rows: for checking what a load left. It
+   * commits, and waits for a running batch to end first.
+   */
   query<Row extends object>(sql: string, user?: string): Promise<Row[]>;
-  /** Resolves once no batch is waiting or running. */
+  /** Resolves once no batch is waiting or running (a hang-batch fault runs until cancelled). */
   idle(): Promise<void>;
-  /** Stops the server and closes the database. */
+  /** Stops the server, aborts what still waits or runs (rolled back), and closes the database. */
   close(): Promise<void>;
 }
 
-/** The database user Redshift maps an IAM role to when the Data API is called with the caller's IAM identity. */
-export function iamRoleDatabaseUser(roleName: string): string {
-  return `IAMR:${roleName}`;
+export { iamRoleDatabaseUser } from './caller-identity';
+
+/** Starts a stand-in: prepares the database, then listens on a free port of 127.0.0.1. */
+export async function startDataApiStandIn(options: DataApiStandInOptions): Promise<DataApiStandIn> {
+  const warehouse = await StandInWarehouse.open(options.database, options.adminUser);
+  const faults = new FaultPlan(options.faults ?? []);
+  const queue = new BatchQueue((submission, signal) =>
+    runSession(submission, signal, { warehouse, faults, bucketFolder: options.bucketFolder }),
+  );
+  const calls: StandInCall[] = [];
+  const cancelled: string[] = [];
+  const operations = new DataApiOperations({
+    store: new StatementStore(),
+    queue,
+    secrets: options.secrets,
+    activeStatementsLimit: options.activeStatementsLimit,
+    cancelled,
+  });
+  const answer = async (headers: DataApiHeaders, body: string) => {
+    const { answer: answered, call } = answerCall(headers, body, options.accessKeys, faults, operations);
+    calls.push(call);
+    return answered;
+  };
+  const server = await serveDataApi(answer).catch(async (error: unknown) => {
+    await warehouse.close();
+    throw error;
+  });
+  return {
+    endpoint: server.endpoint,
+    calls,
+    cancelled,
+    query: (sql, user = options.adminUser) => warehouse.asUser(user, (db) => db.query(adaptForPostgres(sql))),
+    idle: () => queue.idle(),
+    async close() {
+      await server.close();
+      await queue.stop();
+      await warehouse.close();
+    },
+  };
 }
 
-export declare function startDataApiStandIn(options: DataApiStandInOptions): Promise<DataApiStandIn>;
+/** Answers one call, and says what the call log records of it. */
+function answerCall(
+  headers: DataApiHeaders,
+  body: string,
+  accessKeys: Readonly<Record<string, string>>,
+  faults: FaultPlan,
+  operations: DataApiOperations,
+): { answer: HttpAnswer; call: StandInCall } {
+  const call: { operation: string; caller: string; statementId?: string } = { operation: headers.target ?? 'unknown', caller: 'unknown' };
+  try {
+    const request = readRequest(headers, body);
+    call.operation = request.operation;
+    call.caller = `unknown access key ${request.accessKeyId}`;
+    const caller = callerOf(request.accessKeyId, accessKeys);
+    call.caller = caller.role;
+    call.statementId = typeof request.input.Id === 'string' ? request.input.Id : undefined;
+    if (faults.throttles(request.operation)) throw new DataApiError('ThrottlingException', 'Rate exceeded');
+    const answered = operations.answer(request.operation, caller, request.input);
+    return {
+      answer: { status: 200, body: encodeOutput(answered.output) },
+      call: { ...call, databaseUser: answered.databaseUser, statementId: answered.statementId ?? call.statementId },
+    };
+  } catch (error) {
+    const refused = error instanceof DataApiError ? error : new DataApiError('InternalServerException', String(error), {}, 500);
+    return { answer: { status: refused.status, body: encodeError(refused) }, call: { ...call, error: `${refused.type}: ${refused.message}` } };
+  }
+}
