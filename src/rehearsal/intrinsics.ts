@@ -195,6 +195,7 @@ export class TemplateResolver {
       'AWS::SNS::Topic': { TopicArn: () => id, TopicName: () => id.split(':').at(-1) as string },
       'AWS::Logs::LogGroup': { Arn: () => arn('logs', `log-group:${id}:*`) },
       'AWS::EC2::SecurityGroup': { GroupId: () => id },
+      'AWS::SecretsManager::Secret': { Id: () => id },
       'AWS::EC2::VPC': { VpcId: () => id, CidrBlock: () => prop('CidrBlock') ?? '10.0.0.0/16' },
     };
     const attributeValue = known[resource.Type]?.[attribute];
@@ -244,6 +245,9 @@ export class TemplateResolver {
           return `https://sqs.${region}.${this.urlSuffix}/${account}/${named('QueueName') ?? generated(80)}`;
         case 'AWS::SNS::Topic':
           return `arn:${this.partition}:sns:${region}:${account}:${named('TopicName') ?? generated(256)}`;
+        case 'AWS::SecretsManager::Secret':
+          // Ref gives the ARN, whose name ends in six random characters.
+          return `arn:${this.partition}:secretsmanager:${region}:${account}:secret:${named('Name') ?? generated(64)}-${rehearsalSuffix(`${logicalId}/secret`, 6)}`;
         case 'AWS::EC2::VPC':
           return hex('vpc');
         case 'AWS::EC2::Subnet':

@@ -72,7 +72,7 @@ export interface WarehousePlan {
   readonly kind: 'cluster' | 'serverless';
   readonly logicalId: string;
   readonly adminUser: string;
-  /** The Redshift-managed admin secret's ARN (what SecretArn resolves to), for a cluster. */
+  /** The admin secret's ARN: Redshift-managed, or the secret the admin password is a dynamic reference to. */
   readonly adminSecretArn?: string;
 }
 
@@ -236,21 +236,38 @@ function readScheduled(resolver: TemplateResolver, functions: Map<string, { logi
 }
 
 function readWarehouse(resolver: TemplateResolver): WarehousePlan {
+  /** The secret a `{{resolve:secretsmanager:<arn>:SecretString:...}}` password names. */
+  const referencedSecret = (password: unknown, at: string) => {
+    if (password === undefined) return undefined;
+    return /^\{\{resolve:secretsmanager:(arn:[^:]+:secretsmanager:[^:]*:[^:]*:secret:[^:]+):SecretString:/.exec(resolver.resolveString(password, at))?.[1];
+  };
   const [cluster] = resolver.resourcesOfType('AWS::Redshift::Cluster');
   if (cluster) {
     const [logicalId, resource] = cluster;
+    const at = `Resources.${logicalId}`;
+    const props = resource.Properties ?? {};
     return {
       kind: 'cluster',
       logicalId,
-      adminUser: resolver.resolveString(resource.Properties?.MasterUsername, `Resources.${logicalId}.Properties.MasterUsername`),
-      adminSecretArn: resolver.getAtt(logicalId, 'MasterPasswordSecretArn', `Resources.${logicalId}`),
+      adminUser: resolver.resolveString(props.MasterUsername, `${at}.Properties.MasterUsername`),
+      adminSecretArn: resolver.resolve(props.ManageMasterPassword, `${at}.Properties.ManageMasterPassword`)
+        ? resolver.getAtt(logicalId, 'MasterPasswordSecretArn', at)
+        : referencedSecret(props.MasterUserPassword, `${at}.Properties.MasterUserPassword`),
     };
   }
   const [namespace] = resolver.resourcesOfType('AWS::RedshiftServerless::Namespace');
   if (namespace) {
     const [logicalId, resource] = namespace;
-    const admin = resource.Properties?.AdminUsername;
-    return { kind: 'serverless', logicalId, adminUser: admin === undefined ? 'admin' : resolver.resolveString(admin, `Resources.${logicalId}.Properties.AdminUsername`) };
+    const at = `Resources.${logicalId}`;
+    const props = resource.Properties ?? {};
+    return {
+      kind: 'serverless',
+      logicalId,
+      adminUser: props.AdminUsername === undefined ? 'admin' : resolver.resolveString(props.AdminUsername, `${at}.Properties.AdminUsername`),
+      adminSecretArn: resolver.resolve(props.ManageAdminPassword, `${at}.Properties.ManageAdminPassword`)
+        ? resolver.getAtt(logicalId, 'Namespace.AdminPasswordSecretArn', at)
+        : referencedSecret(props.AdminUserPassword, `${at}.Properties.AdminUserPassword`),
+    };
   }
   throw new Error('The template has neither a Redshift cluster nor a Redshift Serverless namespace');
 }
