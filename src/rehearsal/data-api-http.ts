@@ -23,12 +23,14 @@ export interface DataApiServer {
 /** Listens on a free port of 127.0.0.1 and answers every request with `answer`, as JSON 1.1. */
 export async function serveDataApi(answer: CallAnswerer): Promise<DataApiServer> {
   const server = createServer((request, response) => {
-    void readBody(request)
+    readBody(request)
       .then((body) => answer({ target: header(request, 'x-amz-target'), authorization: header(request, 'authorization') }, body))
       .then(({ status, body }) => {
         response.writeHead(status, { 'Content-Type': JSON_CONTENT_TYPE, 'x-amzn-RequestId': randomUUID() });
         response.end(body);
-      });
+      })
+      // Only a request the client broke off fails here: there is no one to answer.
+      .catch(() => response.destroy());
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

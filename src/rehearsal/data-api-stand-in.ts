@@ -26,7 +26,12 @@ import { StatementStore } from './statement-store';
 /** Where the stand-in's statements run. */
 export type StandInDatabase = { readonly pgliteDir?: string } | { readonly databaseUrl: string };
 
-/** A fault the stand-in injects, so a rehearsal can show how the handlers react. */
+/**
+ * A fault the stand-in injects, so a rehearsal can show how the handlers react.
+ * Batches and statements count from the stand-in's start, over the submissions it
+ * accepted; an ExecuteStatement is a batch of one statement. An aborted batch ran all
+ * its statements first; a hanging batch hangs in its last statement, the others run.
+ */
 export type StandInFault =
   /** The Nth statement (1-based, counted over every batch submitted) fails with this error, rolling its batch back. */
   | { readonly kind: 'fail-statement'; readonly statement: number; readonly error: string }

@@ -406,6 +406,14 @@ describe('the Data API on PGlite, through the real SDK client', () => {
     expect((await runBatch(["COPY staging_songs FROM 's3://sparkify-source/song_dat_' IAM_ROLE 'r' FORMAT AS JSON 'auto';"], 'missing-prefix')).error).toBe(
       "ERROR: The specified S3 prefix 'song_dat_' does not exist",
     );
+    writeTree(source, { 'song_data/Z/TRBAD.json': [song({ song_id: null })] });
+    const copySongs = "COPY staging_songs FROM 's3://sparkify-source/song_data/Z' IAM_ROLE 'r' FORMAT AS JSON 'auto' MAXERROR 0;";
+    expect((await runBatch([copySongs], 'too-many-rejects')).error).toBe(
+      "ERROR: Load into table 'staging_songs' failed. Check 'sys_load_error_detail' for details. " +
+        'Rejected: s3://sparkify-source/song_data/Z/TRBAD.json, line 1: song_id is required but missing',
+    );
+    // COPY runs as the batch's user, who must be allowed to write the table: the admin owns it.
+    expect((await harness.run([copySongs], WORKGROUP, 'reader')).Error).toBe('ERROR: permission denied for table staging_songs');
     // The run's temporary table lived as long as its batch's session.
     expect((await runBatch(['SELECT COUNT(*) FROM staging_files'], 'temp-gone')).error).toBe('ERROR: relation "staging_files" does not exist');
   });
