@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
+import { PGlite } from '@electric-sql/pglite';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { parseScheduledLoadConfig, SCHEDULED_LOAD_CONFIG_VARIABLE } from '../../lambda/scheduled-config';
@@ -204,6 +205,7 @@ export async function rehearse(options: RehearsalOptions): Promise<RehearsalRepo
     };
     const resolver = new TemplateResolver(synth.template, identity);
     const plan = readStackPlan(resolver, synth.outdir);
+    progress(`starting the Data API stand-in${plan.scheduled ? ', the S3 stand-in' : ''} and the functions' runtime`);
     const run = new Run(options, plan, workDir, { ...identity, stackId: resolver.stackId, environmentAgnostic: synth.env === undefined }, progress);
     closers.push(() => run.close());
     await run.start();
@@ -288,6 +290,7 @@ class Run {
     if (scheduled) {
       this.s3 = await startS3StandIn({ bucketFolder: (bucket) => this.bucketFolders.get(bucket), accessKeys, now: () => this.clock.now() });
     }
+    if (!this.options.databaseUrl) await newPgliteFolder(this.pgliteDir);
     this.dataApi = await this.startDataApi(this.faultOn === 'create' ? this.fault() : []);
     this.fleet = new LambdaFleet(
       {
@@ -308,7 +311,11 @@ class Run {
   }
 
   private database(): StandInDatabase {
-    return this.options.databaseUrl ? { databaseUrl: this.options.databaseUrl } : { pgliteDir: path.join(this.workDir, 'warehouse') };
+    return this.options.databaseUrl ? { databaseUrl: this.options.databaseUrl } : { pgliteDir: this.pgliteDir };
+  }
+
+  private get pgliteDir(): string {
+    return path.join(this.workDir, 'warehouse');
   }
 
   private startDataApi(faults: StandInFault[]): Promise<DataApiStandIn> {
@@ -588,6 +595,28 @@ class Run {
     await this.dataApi?.close();
     await this.s3?.close();
   }
+}
+
+/**
+ * Makes `dir` a new, empty PGlite database: a copy of one made once per machine and
+ * PGlite version (PGlite's initdb takes seconds; a copy of its result, a fraction).
+ */
+export async function newPgliteFolder(dir: string): Promise<void> {
+  const version = (JSON.parse(readFileSync(path.join(PROJECT_ROOT, 'node_modules', '@electric-sql', 'pglite', 'package.json'), 'utf8')) as { version: string }).version;
+  const cache = path.join(tmpdir(), 'sparkify-rehearsal-cache', `pglite-${version}-empty`);
+  if (!existsSync(cache)) {
+    const making = `${cache}.${process.pid}.${randomUUID()}`;
+    mkdirSync(path.dirname(cache), { recursive: true });
+    const pglite = await PGlite.create(making);
+    await pglite.close();
+    try {
+      renameSync(making, cache);
+    } catch {
+      // Another rehearsal made it first.
+      rmSync(making, { recursive: true, force: true });
+    }
+  }
+  cpSync(cache, dir, { recursive: true });
 }
 
 function countBy(items: readonly string[]): Record<string, number> {

@@ -1,0 +1,217 @@
+import * as path from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { GeneratorOptions } from '../../src/generate/events';
+import { DEFAULT_SAMPLE } from '../../src/generate/sample';
+import { runLocalEtl, TABLES, type LocalRunReport } from '../../src/local/runner';
+import { openPglite } from '../../src/local/database';
+import { FAULTS, INJECTED_ERROR, rehearse, type FaultName, type RehearsalOptions, type RehearsalReport, type RehearsalStep } from '../../src/rehearsal/rehearse';
+import { synthesizeApp, type SynthesizedStack } from '../../src/rehearsal/synth';
+import { runCli } from '../helpers/cli';
+import { createTestDatabase } from '../helpers/engines';
+import { tempDir } from '../helpers/fixtures';
+import { generatedDays } from '../helpers/generated-days';
+import { UDACITY_SAMPLE, udacitySamplePresent } from '../helpers/udacity-sample';
+
+const present = udacitySamplePresent('the rehearsals on the real sample');
+const STAR = ['songplays', 'users', 'songs', 'artists', 'time'] as const;
+
+/** A small generated source, a few days of it, for the rehearsals that are about behaviour rather than figures. */
+const small: GeneratorOptions = { ...DEFAULT_SAMPLE, users: 20, days: 4, songs: 30, events: 1200 };
+const days = generatedDays(small);
+
+/** What `npm run local` gives on a folder, loaded into a new warehouse (PGlite in memory: the samples are small). */
+async function localFigures(dataDir: string): Promise<Pick<LocalRunReport, 'tables' | 'matchedSongplays'>> {
+  const engine = await openPglite();
+  try {
+    const report = await runLocalEtl(engine, { dataDir, rebuild: true });
+    return { tables: report.tables, matchedSongplays: report.matchedSongplays };
+  } finally {
+    await engine.close();
+  }
+}
+
+/** One synth of a variant, shared by its tests. */
+function sharedSynth(context: Record<string, string>): () => SynthesizedStack {
+  let synthesized: SynthesizedStack | undefined;
+  beforeAll(async () => {
+    synthesized = await synthesizeApp({ context, outdir: path.join(tempDir('sparkify-rehearsal-synth-'), 'cdk.out') });
+  }, 120_000);
+  return () => synthesized as SynthesizedStack;
+}
+
+function run(synthesized: () => SynthesizedStack, context: Record<string, string>, options: Partial<RehearsalOptions>): Promise<RehearsalReport> {
+  return rehearse({ context, synthesized: synthesized(), ...options });
+}
+
+const stepNamed = (report: { steps: readonly RehearsalStep[] }, name: string) => {
+  const found = report.steps.find((step) => step.name === name);
+  if (!found) throw new Error(`No step ${name} in ${report.steps.map((step) => step.name).join(', ')}`);
+  return found;
+};
+const starOf = (tables: Readonly<Record<string, number>>) => Object.fromEntries(STAR.map((table) => [table, tables[table]]));
+
+describe('npm run rehearse', () => {
+  it('answers --help, and a bad option with one clear line and exit code 2', async () => {
+    const help = await runCli('rehearse.ts', ['--help']);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toMatch(/^Usage: npm run rehearse -- \[-c key=value \.\.\.\]/);
+    const bad = await runCli('rehearse.ts', ['-c', 'serverles=true']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr.split('\n')[0]).toMatch(/^error: -c serverles: not a setting of the app \(stackName, serverless, /);
+  });
+
+  it.runIf(present)(
+    'rehearses the provisioned cluster on the real sample: --json gives exactly the local figures, after Create, Update and Delete succeeded',
+    async () => {
+      const [cli, local] = await Promise.all([runCli('rehearse.ts', ['--data', UDACITY_SAMPLE, '--json']), localFigures(UDACITY_SAMPLE)]);
+      expect(cli.code, cli.stderr).toBe(0);
+      const report = JSON.parse(cli.stdout) as RehearsalReport;
+      expect(Object.keys(report)).toEqual(['tables', 'matchedSongplays', 'attributes', 'steps']);
+      expect(Object.keys(report.tables)).toEqual([...TABLES]);
+      expect({ tables: report.tables, matchedSongplays: report.matchedSongplays }).toEqual(local);
+      expect(report.steps.map((step) => [step.name, step.outcome, step.stackStatus])).toEqual([
+        ['create', 'succeeded', 'CREATE_COMPLETE'],
+        ['update', 'succeeded', 'UPDATE_COMPLETE'],
+        ['delete', 'succeeded', 'DELETE_COMPLETE'],
+      ]);
+      expect(report.attributes).toMatchObject({ Songplays: String(local.tables.songplays), Users: String(local.tables.users), MatchedSongplays: String(local.matchedSongplays) });
+    },
+    120_000,
+  );
+});
+
+describe('a rehearsal of the provisioned cluster', () => {
+  const synthesized = sharedSynth({});
+
+  it('re-runs the load on an Update, and leaves the data on Delete', async () => {
+    const data = days.dataWithDays([0, 1]);
+    const [report, local] = await Promise.all([run(synthesized, {}, { dataDir: data }), localFigures(data)]);
+    const [create, update, remove] = ['create', 'update', 'delete'].map((name) => stepNamed(report, name));
+    expect(create.outcome).toBe('succeeded');
+    expect(create.polls).toBeGreaterThanOrEqual(1);
+    expect(update.outcome).toBe('succeeded');
+    // A second load: another batch, with counts of its own.
+    expect(update.attributes.FirstStatementId).toBeDefined();
+    expect(update.attributes.FirstStatementId).not.toBe(create.attributes.FirstStatementId);
+    expect(update.attributes.Songplays).toBe(String(local.tables.songplays));
+    expect(report.dataApiCalls.BatchExecuteStatement).toBe(2);
+    expect(update.tables).toEqual(create.tables);
+    expect(remove).toMatchObject({ outcome: 'succeeded', warehouseUnchanged: true, stackStatus: 'DELETE_COMPLETE' });
+    expect({ tables: report.tables, matchedSongplays: report.matchedSongplays }).toEqual(local);
+  });
+
+  describe.each(FAULTS)('with --fault %s on the Update', (fault: FaultName) => {
+    let report: RehearsalReport;
+    let local: Pick<LocalRunReport, 'tables' | 'matchedSongplays'>;
+    beforeAll(async () => {
+      const data = days.dataWithDays([0]);
+      [report, local] = await Promise.all([run(synthesized, {}, { dataDir: data, fault }), localFigures(data)]);
+    }, 120_000);
+
+    if (fault === 'throttled') {
+      it('still deploys: a throttled DescribeStatement is a load not finished yet', () => {
+        const update = stepNamed(report, 'update');
+        expect(update, update.message).toMatchObject({ outcome: 'succeeded', stackStatus: 'UPDATE_COMPLETE', fault });
+        expect(update.throttledCalls).toBeGreaterThan(6);
+        expect(report.succeeded).toBe(true);
+        expect({ tables: report.tables, matchedSongplays: report.matchedSongplays }).toEqual(local);
+      });
+      return;
+    }
+
+    it("fails the stack with the handler's message and leaves the warehouse as the Create loaded it", () => {
+      const update = stepNamed(report, 'update');
+      expect(update).toMatchObject({ outcome: 'failed', stackStatus: 'UPDATE_ROLLBACK_IN_PROGRESS', warehouseUnchanged: true, fault });
+      // What CloudFormation shows: the handler's message, then where its logs are.
+      expect(update.reason?.startsWith(`${update.message}\n\nLogs: /aws/lambda/`)).toBe(true);
+      if (fault === 'statement-fails') expect(update.message).toMatch(new RegExp(`^Statement \\d+ of \\d+ \\(\\S*05_transform\\.sql: .*failed: ${INJECTED_ERROR.slice(0, 30)}`));
+      if (fault === 'aborted') expect(update.message).toMatch(/aborted/);
+      expect(update.tables).toEqual(stepNamed(report, 'create').tables);
+      expect(report.succeeded).toBe(false);
+    });
+
+    it('rolls the Update back with the old properties, and Delete leaves the data', () => {
+      expect(stepNamed(report, 'update-rollback')).toMatchObject({ outcome: 'succeeded', stackStatus: 'UPDATE_ROLLBACK_COMPLETE' });
+      expect(stepNamed(report, 'delete')).toMatchObject({ outcome: 'succeeded', warehouseUnchanged: true });
+      expect({ tables: report.tables, matchedSongplays: report.matchedSongplays }).toEqual(local);
+    });
+
+    if (fault === 'timeout') {
+      it('cancels the batch before the Provider gives up, so it can never commit', () => {
+        const update = stepNamed(report, 'update');
+        expect(update.cancelledStatements?.length).toBeGreaterThanOrEqual(1);
+        expect(update.batchStillRunning).toBeUndefined();
+        expect(update.message).toMatch(/cancel/i);
+        // The Provider polled every 10 s for most of the hour, on the simulated clock.
+        expect(update.simulatedSeconds).toBeGreaterThan(3000);
+        expect(update.simulatedSeconds).toBeLessThan(3600);
+      });
+    }
+  });
+
+  it.runIf(process.env.SPARKIFY_TEST_DATABASE_URL)('runs on native Postgres too, with the same figures', async () => {
+    const database = await createTestDatabase();
+    try {
+      const data = days.dataWithDays([0, 1]);
+      const [report, local] = await Promise.all([run(synthesized, {}, { dataDir: data, databaseUrl: database.url }), localFigures(data)]);
+      expect(report.steps.every((step) => step.outcome === 'succeeded')).toBe(true);
+      expect({ tables: report.tables, matchedSongplays: report.matchedSongplays }).toEqual(local);
+    } finally {
+      await database.drop();
+    }
+  });
+});
+
+describe.runIf(present)('a rehearsal of Redshift Serverless', () => {
+  const synthesized = sharedSynth({ serverless: 'true' });
+
+  it('gives exactly the local figures on the real sample', async () => {
+    const [report, local] = await Promise.all([run(synthesized, { serverless: 'true' }, { dataDir: UDACITY_SAMPLE }), localFigures(UDACITY_SAMPLE)]);
+    expect(report.stack.warehouse).toBe('serverless');
+    expect(report.steps.map((step) => step.outcome)).toEqual(['succeeded', 'succeeded', 'succeeded']);
+    expect({ tables: report.tables, matchedSongplays: report.matchedSongplays }).toEqual(local);
+  });
+});
+
+describe('a rehearsal with a schedule', () => {
+  const context = { schedule: 'rate(1 hour)' };
+  const synthesized = sharedSynth(context);
+  let report: RehearsalReport;
+  /** The star tables `npm run local` gives after each day, loading incrementally. */
+  const localAfterDay: Record<string, number>[] = [];
+  let dayNames: string[] = [];
+
+  beforeAll(async () => {
+    const all = days.dataWithDays([0, 1, 2, 3]);
+    const rehearsal = run(synthesized, context, { dataDir: all, firstDays: 1, runs: 4 });
+    const growing = days.dataWithDays([]);
+    const engine = await openPglite();
+    for (const day of [0, 1, 2, 3]) {
+      days.addDay(growing, day);
+      localAfterDay.push(starOf((await runLocalEtl(engine, { dataDir: growing })).tables));
+    }
+    await engine.close();
+    dayNames = [0, 1, 2, 3].map((day) => /(\d{4}-\d{2}-\d{2})/.exec(days.sourceOf(day))?.[1] as string);
+    report = await rehearsal;
+  }, 120_000);
+
+  it('the deploy loads the first day; each run loads the day that arrived; the star tables equal the local incremental loads', () => {
+    expect(report.steps.map((step) => step.name)).toEqual(['create', 'scheduled-run-1', 'scheduled-run-2', 'scheduled-run-3', 'scheduled-run-4', 'update', 'delete']);
+    expect(starOf(stepNamed(report, 'create').tables)).toEqual(localAfterDay[0]);
+    for (const index of [1, 2, 3]) {
+      const scheduled = stepNamed(report, `scheduled-run-${index}`);
+      expect(scheduled, scheduled.message).toMatchObject({ outcome: 'succeeded', dayAdded: dayNames[index] });
+      expect(scheduled.message).toMatch(/^loaded/);
+      expect(starOf(scheduled.tables)).toEqual(localAfterDay[index]);
+    }
+  });
+
+  it('a run with no new file loads nothing, and the Update reloads every day from the bucket', () => {
+    const last = stepNamed(report, 'scheduled-run-4');
+    expect(last).toMatchObject({ outcome: 'succeeded', message: expect.stringMatching(/^nothing-new/) });
+    expect(last.dayAdded).toBeUndefined();
+    expect(starOf(last.tables)).toEqual(localAfterDay[3]);
+    expect(stepNamed(report, 'update').outcome).toBe('succeeded');
+    expect(starOf(report.tables)).toEqual(localAfterDay[3]);
+  });
+});
