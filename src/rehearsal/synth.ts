@@ -15,9 +15,6 @@ import type { CfnTemplate } from './intrinsics';
 /** The project's root folder (where cdk.json is). */
 export const PROJECT_ROOT = path.resolve(__dirname, '..', '..');
 
-/** An account and region for rehearsals that need an environment: a documentation account, never a real one. */
-export const REHEARSAL_ENVIRONMENT = { account: '123456789012', region: 'us-east-1' } as const;
-
 /** What a synth gave. */
 export interface SynthesizedStack {
   readonly outdir: string;
@@ -34,9 +31,9 @@ export interface SynthOptions {
   /** Where the cloud assembly goes. */
   readonly outdir: string;
   /**
-   * The stack's environment.
-   * @default environment-agnostic; for a stack that cannot be (a Serverless workgroup
-   * needing three AZs), {@link REHEARSAL_ENVIRONMENT} with cdk.context.json's lookups for it
+   * The stack's environment. A stack with one looks its AZs up: cdk.context.json must
+   * hold them (the synth fails, naming the lookup, when it does not).
+   * @default environment-agnostic, as `cdk deploy` without CDK_DEFAULT_ACCOUNT/REGION
    */
   readonly env?: { readonly account: string; readonly region: string };
   /** Where cdk.json and cdk.context.json are. @default PROJECT_ROOT */
@@ -89,17 +86,7 @@ async function synthOnce(options: SynthOptions, env: Environment | undefined): P
   return { outdir: options.outdir, stackName, template, env: env as SynthesizedStack['env'] };
 }
 
-/**
- * Synthesizes the app for a rehearsal. Environment-agnostic unless told otherwise; a
- * stack that cannot be synthesized without an environment (one needing more availability
- * zones than an environment-agnostic stack has) is synthesized for {@link REHEARSAL_ENVIRONMENT}.
- */
-export async function synthesizeApp(options: SynthOptions): Promise<SynthesizedStack> {
-  if (options.env) return synthOnce(options, options.env);
-  try {
-    return await synthOnce(options, undefined);
-  } catch (error) {
-    if (!/availability zone|\bAZs?\b/i.test((error as Error).message)) throw error;
-    return synthOnce(options, REHEARSAL_ENVIRONMENT);
-  }
+/** Synthesizes the app for a rehearsal: environment-agnostic unless `env` is given. */
+export function synthesizeApp(options: SynthOptions): Promise<SynthesizedStack> {
+  return synthOnce(options, options.env);
 }
