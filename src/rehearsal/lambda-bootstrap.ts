@@ -225,4 +225,6 @@ process.on('message', (message: InvokeMessage | { type: 'wake'; id: number; offs
   if (message?.type === 'invoke') void invoke(message);
   else if (message?.type === 'wake') wake(message.id, message.offsetMs);
 });
+// The rehearsal is gone (ended or killed): so is the sandbox.
+process.on('disconnect', () => process.exit(0));
 send({ type: 'ready' });
