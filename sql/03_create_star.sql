@@ -53,6 +53,9 @@ SORTKEY (start_time);
 
 -- Fact: one row per song play. DISTKEY song_id co-locates plays with their song rows
 -- for the songplays-songs join; SORTKEY start_time makes time-range scans skip blocks.
+-- song_id and artist_id are set only for plays that match the song catalogue (few do);
+-- song_title and artist_name keep what the app logged for every play, so "what do
+-- users play" has an answer over all plays without a join.
 CREATE TABLE IF NOT EXISTS songplays (
     songplay_id     BIGINT IDENTITY(0, 1) PRIMARY KEY,
     start_time      TIMESTAMP NOT NULL REFERENCES time (start_time),
@@ -63,7 +66,9 @@ CREATE TABLE IF NOT EXISTS songplays (
     session_id      INTEGER,
     item_in_session INTEGER, -- with user_id and session_id: the play's natural key
     location        VARCHAR(512),
-    user_agent      VARCHAR(1024)
+    user_agent      VARCHAR(1024),
+    song_title      VARCHAR(512), -- the song's title as the app logged it, matched or not
+    artist_name     VARCHAR(512)  -- the artist's name as the app logged it, matched or not
 )
 DISTKEY (song_id)
 SORTKEY (start_time);

@@ -100,9 +100,11 @@ WHERE NOT EXISTS (SELECT 1 FROM time WHERE time.start_time = play_times.start_ti
 -- A play matches a song only when title, artist name and duration all agree; it is
 -- matched against every song loaded so far (songs and artists, not just this load's
 -- staged songs), and when several songs agree the lowest song_id wins, so a play is
--- never counted twice.
+-- never counted twice. Every play keeps the title and artist the app logged
+-- (song_title, artist_name), so what users play can be counted over all plays.
 INSERT INTO songplays (
-    start_time, user_id, level, song_id, artist_id, session_id, item_in_session, location, user_agent
+    start_time, user_id, level, song_id, artist_id, session_id, item_in_session, location, user_agent,
+    song_title, artist_name
 )
 SELECT
     TIMESTAMP 'epoch' + plays.ts * INTERVAL '0.001 second',
@@ -113,7 +115,9 @@ SELECT
     plays.session_id,
     plays.item_in_session,
     plays.location,
-    plays.user_agent
+    plays.user_agent,
+    plays.song,
+    plays.artist
 FROM (
     SELECT
         ts,
