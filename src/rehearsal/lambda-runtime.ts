@@ -74,12 +74,15 @@ export interface RuntimeSettings {
   /** The Data API stand-in's endpoint. */
   readonly redshiftDataEndpoint: string;
   /** The S3 stand-in's endpoint. */
-  readonly s3Endpoint?: string;
+  readonly s3Endpoint: string;
   /** A folder for the functions' logs (one file per function) and the runtime script. */
   readonly workDir: string;
   /** Where the runtime-provided modules (the AWS SDK) are found. */
   readonly nodePath: string;
 }
+
+/** Where calls to services without a stand-in go: the discard port of this machine, refused at once. */
+const NOWHERE = 'http://127.0.0.1:9';
 
 /** The fake credentials a role's functions sign with: unique per role, so the stand-ins can tell callers apart. */
 export function roleCredentials(roleName: string): { accessKeyId: string; secretAccessKey: string; sessionToken: string } {
@@ -177,7 +180,9 @@ export class LambdaSandbox {
       AWS_CONFIG_FILE: path.join(home, 'no-aws-config'),
       AWS_SHARED_CREDENTIALS_FILE: path.join(home, 'no-aws-credentials'),
       AWS_ENDPOINT_URL_REDSHIFT_DATA: this.settings.redshiftDataEndpoint,
-      ...(this.settings.s3Endpoint ? { AWS_ENDPOINT_URL_S3: this.settings.s3Endpoint } : {}),
+      AWS_ENDPOINT_URL_S3: this.settings.s3Endpoint,
+      // Any other service: a local port nothing listens on, so a call fails at once instead of reaching AWS.
+      AWS_ENDPOINT_URL: NOWHERE,
     };
   }
 

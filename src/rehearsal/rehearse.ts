@@ -205,7 +205,7 @@ export async function rehearse(options: RehearsalOptions): Promise<RehearsalRepo
     };
     const resolver = new TemplateResolver(synth.template, identity);
     const plan = readStackPlan(resolver, synth.outdir);
-    progress(`starting the Data API stand-in${plan.scheduled ? ', the S3 stand-in' : ''} and the functions' runtime`);
+    progress("starting the Data API and S3 stand-ins and the functions' runtime");
     const run = new Run(options, plan, workDir, { ...identity, stackId: resolver.stackId, environmentAgnostic: synth.env === undefined }, progress);
     closers.push(() => run.close());
     await run.start();
@@ -223,7 +223,7 @@ class Run {
   private hangInjected = false;
   private fleet!: LambdaFleet;
   private dataApi!: DataApiStandIn;
-  private s3?: S3StandIn;
+  private s3!: S3StandIn;
   private driver!: ProviderDriver;
   private readonly bucketFolders = new Map<string, string>();
   private readonly dataDir: string;
@@ -287,16 +287,15 @@ class Run {
     }
 
     const accessKeys = Object.fromEntries(this.functions().map((spec) => [roleCredentials(spec.roleName).accessKeyId, spec.roleName]));
-    if (scheduled) {
-      this.s3 = await startS3StandIn({ bucketFolder: (bucket) => this.bucketFolders.get(bucket), accessKeys, now: () => this.clock.now() });
-    }
+    // Only the scheduled loader calls S3, but every function gets the stand-in: nothing reaches AWS.
+    this.s3 = await startS3StandIn({ bucketFolder: (bucket) => this.bucketFolders.get(bucket), accessKeys, now: () => this.clock.now() });
     if (!this.options.databaseUrl) await newPgliteFolder(this.pgliteDir);
     this.dataApi = await this.startDataApi(this.faultOn === 'create' ? this.fault() : []);
     this.fleet = new LambdaFleet(
       {
         region: this.identity.region,
         redshiftDataEndpoint: this.dataApi.endpoint,
-        s3Endpoint: this.s3?.endpoint,
+        s3Endpoint: this.s3.endpoint,
         workDir: this.workDir,
         nodePath: path.join(PROJECT_ROOT, 'node_modules'),
       },
