@@ -1,10 +1,11 @@
--- Which artists are played most? (Counted over plays matched to a known song.)
+-- Which artists do users play most? Counted over all plays, by the artist name the app
+-- logged, matched to the catalogue or not.
 SELECT
-    artists.name AS artist,
+    artist_name AS artist,
     COUNT(*) AS plays,
-    COUNT(DISTINCT songplays.user_id) AS listeners
+    COUNT(DISTINCT user_id) AS listeners,
+    COUNT(DISTINCT song_title) AS songs
 FROM songplays
-INNER JOIN artists ON songplays.artist_id = artists.artist_id
-GROUP BY artists.name
-ORDER BY plays DESC, artists.name
+GROUP BY artist_name
+ORDER BY plays DESC, artist
 LIMIT 10;

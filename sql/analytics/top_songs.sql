@@ -1,12 +1,13 @@
--- Which songs are played most? (Only plays matched to a known song have a title in the
--- fact table: a play matches when title, artist and duration all agree.)
+-- Which songs do users play most? Counted over all plays, by the title and artist the
+-- app logged; matched_plays says how many of those plays matched a song of the
+-- catalogue (title, artist and duration all agree), which few do.
 SELECT
-    songs.title,
-    artists.name AS artist,
-    COUNT(*) AS plays
+    song_title AS title,
+    artist_name AS artist,
+    COUNT(*) AS plays,
+    COUNT(DISTINCT user_id) AS listeners,
+    COUNT(song_id) AS matched_plays
 FROM songplays
-INNER JOIN songs ON songplays.song_id = songs.song_id
-INNER JOIN artists ON songplays.artist_id = artists.artist_id
-GROUP BY songs.title, artists.name
-ORDER BY plays DESC, songs.title
+GROUP BY song_title, artist_name
+ORDER BY plays DESC, title, artist
 LIMIT 10;

@@ -1,23 +1,98 @@
 import type { TopLevelSpec } from 'vega-lite';
 
+/** One bar, point or column of a chart: its label (or day, or number) and its value. */
+export interface Datum {
+  readonly label: string | number;
+  readonly value: number;
+}
+
+/** What every chart of the report shares: a title, the value axis's title, its width in px. */
+export interface ChartOptions {
+  readonly title: string;
+  readonly valueTitle: string;
+  readonly width?: number;
+}
+
+const ACCENT = '#3a6ea5';
+const FONT = 'system-ui, -apple-system, "Segoe UI", Roboto, "DejaVu Sans", sans-serif';
+
+/** The report's look: one accent colour, no frame, left-aligned titles, readable labels. */
+const CONFIG = {
+  font: FONT,
+  view: { stroke: null },
+  title: { anchor: 'start', fontSize: 14, fontWeight: 600, offset: 12, color: '#222' },
+  axis: { labelFontSize: 11, titleFontSize: 11, titleFontWeight: 500, titleColor: '#555', labelColor: '#333', gridColor: '#eceff3', domainColor: '#bbb', tickColor: '#bbb' },
+  bar: { color: ACCENT },
+  line: { color: ACCENT, strokeWidth: 2 },
+  point: { color: ACCENT, filled: true, size: 36 },
+} as const;
+
+const DEFAULT_WIDTH = 480;
+/** The width given is the whole chart's, labels and titles included: it is drawn at the size the page shows it. */
+const FIT_WIDTH = { type: 'fit-x', contains: 'padding' } as const;
+
 /**
- * Renders a Vega-Lite bar chart of query rows to an SVG string, server-side (Vega's
- * headless renderer): the report needs no network or script to show it.
- * @param category the column along the x axis
- * @param value the numeric column the bars show
+ * Horizontal bars for ranked names (songs, artists, places), in the order given, the
+ * value written at the end of each bar: long names stay level and readable.
  */
-export async function barChartSvg(rows: readonly Record<string, unknown>[], category: string, value: string, title: string): Promise<string> {
-  const spec: TopLevelSpec = {
-    title,
-    width: 560,
-    height: 220,
-    data: { values: rows.map((row) => ({ [category]: String(row[category]), [value]: Number(row[value]) })) },
-    mark: { type: 'bar', tooltip: true },
+export function rankedBars(data: readonly Datum[], options: ChartOptions & { readonly labelLimit?: number }): TopLevelSpec {
+  return {
+    title: options.title,
+    width: options.width ?? DEFAULT_WIDTH,
+    autosize: FIT_WIDTH,
+    height: 24 * data.length,
+    data: { values: data.map((datum) => ({ ...datum })) },
     encoding: {
-      x: { field: category, type: 'ordinal', sort: null, axis: { labelLimit: 140 } },
-      y: { field: value, type: 'quantitative' },
+      y: { field: 'label', type: 'nominal', sort: null, axis: { title: null, labelLimit: options.labelLimit ?? 260, labelPadding: 6, ticks: false, domain: false } },
+      x: { field: 'value', type: 'quantitative', axis: { title: options.valueTitle, format: ',d', tickMinStep: 1, grid: true } },
     },
+    layer: [
+      { mark: { type: 'bar', cornerRadiusEnd: 2, height: { band: 0.75 } } },
+      { mark: { type: 'text', align: 'left', baseline: 'middle', dx: 4, fontSize: 11, color: '#333' }, encoding: { text: { field: 'value', type: 'quantitative', format: ',d' } } },
+    ],
+    config: CONFIG,
   };
+}
+
+/** Upright columns over an ordered category (hours, weekdays), labels level, not rotated. */
+export function columns(data: readonly Datum[], options: ChartOptions & { readonly categoryTitle: string }): TopLevelSpec {
+  return {
+    title: options.title,
+    width: options.width ?? DEFAULT_WIDTH,
+    autosize: FIT_WIDTH,
+    height: 200,
+    data: { values: data.map((datum) => ({ ...datum })) },
+    mark: { type: 'bar', cornerRadiusEnd: 2 },
+    encoding: {
+      x: { field: 'label', type: 'ordinal', sort: null, axis: { title: options.categoryTitle, labelAngle: 0, ticks: false } },
+      y: { field: 'value', type: 'quantitative', axis: { title: options.valueTitle, format: ',d', tickMinStep: 1 } },
+    },
+    config: CONFIG,
+  };
+}
+
+/** A line with a point per day ("YYYY-MM-DD" labels, UTC), the axis marking whole days (at most 15) as "5 Nov". */
+export function daily(data: readonly Datum[], options: ChartOptions): TopLevelSpec {
+  return {
+    title: options.title,
+    width: options.width ?? DEFAULT_WIDTH,
+    autosize: FIT_WIDTH,
+    height: 200,
+    data: { values: data.map((datum) => ({ ...datum })) },
+    mark: { type: 'line', point: true, interpolate: 'monotone' },
+    encoding: {
+      x: { field: 'label', type: 'temporal', scale: { type: 'utc' }, axis: { title: null, format: '%-d %b', labelAngle: 0, tickCount: { interval: 'day', step: Math.max(1, Math.ceil(data.length / 15)) }, labelOverlap: true, grid: false } },
+      y: { field: 'value', type: 'quantitative', axis: { title: options.valueTitle, format: ',d', tickMinStep: 1 } },
+    },
+    config: CONFIG,
+  };
+}
+
+/**
+ * Renders a Vega-Lite spec to an SVG string, server-side (Vega's headless renderer):
+ * the report needs no network or script to show it.
+ */
+export async function chartSvg(spec: TopLevelSpec): Promise<string> {
   // Vega is ESM with top-level await: it can only be loaded with import(), not required.
   const [vega, vegaLite] = await Promise.all([import('vega'), import('vega-lite')]);
   const view = new vega.View(vega.parse(vegaLite.compile(spec).spec), { renderer: 'none' });

@@ -3,62 +3,267 @@ import * as path from 'node:path';
 import type { LocalDatabase } from '../local/database';
 import { mermaidErd, tablesOf } from '../sql/erd';
 import { SQL_DIR } from '../sql/sql-files';
-import { barChartSvg } from './chart';
-import { readAnalyticsQueries, runAnalyticsQuery } from './queries';
+import { chartSvg } from './chart';
+import { ERD_SCOPE, erdSvg } from './erd-svg';
+import { formatCount, formatHour, formatMoment, formatShare, formatShortDay, repairMojibake, weekdayName } from './format';
+import { readAnalyticsQueries, runAnalyticsQuery, type AnalyticsQuery } from './queries';
+import { FOLD_AFTER, SECTIONS, formatCell, type Rows, type Section, type TableColumn } from './sections';
 
 const STAR_TABLES = ['songplays', 'users', 'songs', 'artists', 'time'] as const;
+/** The songplays columns the queries need beyond the original contract's. */
+const LOGGED_PLAY_COLUMNS = ['song_title', 'artist_name'] as const;
+/** The chart widths in px: half the page, or all of it. */
+const HALF_WIDTH = 540;
+const WIDE_WIDTH = 1130;
 
 function escapeHtml(value: unknown): string {
-  const text = value instanceof Date ? value.toISOString() : String(value ?? '');
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+  return String(value ?? '').replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 }
 
-function htmlTable(rows: readonly Record<string, unknown>[]): string {
-  if (rows.length === 0) return '<p>No rows.</p>';
-  const columns = Object.keys(rows[0]);
-  const head = columns.map((column) => `<th>${escapeHtml(column)}</th>`).join('');
-  const body = rows.map((row) => `<tr>${columns.map((column) => `<td>${escapeHtml(row[column])}</td>`).join('')}</tr>`).join('\n');
-  return `<table><thead><tr>${head}</tr></thead><tbody>\n${body}\n</tbody></table>`;
+/** One headline figure: what it is, its value, a line saying more. */
+interface Tile {
+  readonly label: string;
+  readonly value: string;
+  readonly detail: string;
+}
+
+/** The answers of every analytics query, by name. */
+type Answers = ReadonlyMap<string, Rows>;
+
+const count = (value: unknown): number => Number(value ?? 0);
+
+/** "1–30 Nov 2018", "28 Nov – 3 Dec 2018" or "30 Dec 2018 – 2 Jan 2019", in UTC. */
+export function formatPeriod(first: Date, last: Date): string {
+  const year = (date: Date) => date.getUTCFullYear();
+  if (year(first) !== year(last)) return `${formatShortDay(first)} ${year(first)} – ${formatShortDay(last)} ${year(last)}`;
+  if (first.getUTCMonth() === last.getUTCMonth()) {
+    const [, month] = formatShortDay(last).split(' ');
+    const days = first.getUTCDate() === last.getUTCDate() ? `${first.getUTCDate()}` : `${first.getUTCDate()}–${last.getUTCDate()}`;
+    return `${days} ${month} ${year(last)}`;
+  }
+  return `${formatShortDay(first)} – ${formatShortDay(last)} ${year(last)}`;
+}
+
+/** The first of the rows with the most `key`, as the query ordered them. */
+function busiest(rows: Rows, key = 'plays'): Record<string, unknown> | undefined {
+  return rows.reduce<Record<string, unknown> | undefined>((best, row) => (best === undefined || count(row[key]) > count(best[key]) ? row : best), undefined);
+}
+
+/** The headline figures: plays, users, paid share, conversions, match rate, busiest hour and day, the period. */
+function headline(answers: Answers): { tiles: Tile[]; lead: string; caveat: string } {
+  const [overview] = answers.get('overview') ?? [];
+  const plays = count(overview.plays);
+  const matched = count(overview.matched_plays);
+  const first = overview.first_play as Date;
+  const last = overview.last_play as Date;
+  const upgrades = (answers.get('level-changes') ?? []).find((row) => row.change === 'free -> paid');
+  const hour = busiest(answers.get('plays-by-hour') ?? []);
+  const weekday = busiest(answers.get('plays-by-weekday') ?? []);
+  const [song] = answers.get('top-songs') ?? [];
+  const [artist] = answers.get('top-artists') ?? [];
+  const tiles: Tile[] = [
+    { label: 'Plays', value: formatCount(plays), detail: `by ${formatCount(overview.listeners)} users` },
+    { label: 'Users', value: formatCount(overview.users), detail: `${formatCount(overview.paid_users)} paid now` },
+    { label: 'Paid share', value: formatShare(count(overview.paid_plays), plays), detail: `of plays: ${formatCount(overview.paid_plays)} paid` },
+    {
+      label: 'Free → paid',
+      value: `${formatCount(upgrades?.users)} ${count(upgrades?.users) === 1 ? 'user' : 'users'}`,
+      detail: `upgraded, ${formatCount(upgrades?.changes)} ${count(upgrades?.changes) === 1 ? 'time' : 'times'}`,
+    },
+    { label: 'Matched to catalogue', value: `${formatCount(matched)} of ${formatCount(plays)}`, detail: `plays (${formatShare(matched, plays)})` },
+    {
+      label: 'Busiest hour',
+      value: hour ? `${formatHour(count(hour.hour))} UTC` : '–',
+      detail: hour ? `${formatCount(hour.plays)} plays` : '',
+    },
+    { label: 'Busiest day', value: weekday ? weekdayName(count(weekday.weekday)) : '–', detail: weekday ? `${formatCount(weekday.plays)} plays` : '' },
+    { label: 'Period (UTC)', value: formatPeriod(first, last), detail: `${formatCount(answers.get('plays-per-day')?.length ?? 0)} days with plays` },
+  ];
+  if (song) {
+    tiles.push({ label: 'Most played song', value: repairMojibake(String(song.title)), detail: `${repairMojibake(String(song.artist))}, ${formatCount(song.plays)} plays` });
+  }
+  if (artist) tiles.push({ label: 'Most played artist', value: repairMojibake(String(artist.artist)), detail: `${formatCount(artist.plays)} plays` });
+  const lead = `${formatCount(plays)} plays by ${formatCount(overview.listeners)} users, from ${formatMoment(first)} to ${formatMoment(last)}.`;
+  const share = formatShare(matched, plays);
+  const caveat =
+    matched === plays
+      ? 'Every play matched a song of the catalogue.'
+      : `${formatCount(matched)} of ${formatCount(plays)} plays (${share}) matched a song of the catalogue (title, artist and duration all agree), ` +
+        'so songs and artists here are counted over all plays, by the title and artist the app logged.';
+  return { tiles, lead, caveat };
+}
+
+function htmlTable(section: Section, rows: Rows): string {
+  if (rows.length === 0) return '<p class="none">No rows.</p>';
+  const numeric = (column: TableColumn) => column.kind === 'count';
+  const head = [...(section.ranked ? ['<th class="num">#</th>'] : []), ...section.columns.map((column) => `<th${numeric(column) ? ' class="num"' : ''}>${escapeHtml(column.label)}</th>`)];
+  const body = rows.map((row, index) => {
+    const cells = section.columns.map((column) => `<td${numeric(column) ? ' class="num"' : ''}>${escapeHtml(formatCell(column, row[column.key]))}</td>`);
+    return `<tr>${section.ranked ? `<td class="num rank">${index + 1}</td>` : ''}${cells.join('')}</tr>`;
+  });
+  const table = `<table><thead><tr>${head.join('')}</tr></thead><tbody>\n${body.join('\n')}\n</tbody></table>`;
+  return rows.length > FOLD_AFTER ? `<details class="rows"><summary>All ${formatCount(rows.length)} rows</summary>${table}</details>` : table;
+}
+
+/** A section of a query the report has no presentation for: its question and a plain table. */
+function plainSection(query: AnalyticsQuery): Section {
+  return {
+    query: query.name,
+    title: query.question,
+    wide: true,
+    takeaway: () => undefined,
+    columns: [],
+  };
+}
+
+async function sectionHtml(section: Section, query: AnalyticsQuery, rows: Rows): Promise<string> {
+  const presented: Section =
+    section.columns.length > 0 ? section : { ...section, columns: Object.keys(rows[0] ?? {}).map((key) => ({ key, label: key, kind: typeof rows[0][key] === 'number' ? 'count' : 'text' })) };
+  const takeaway = presented.takeaway(rows);
+  const chart = rows.length > 0 && presented.chart ? `<div class="chart">${await chartSvg(presented.chart(rows, presented.wide ? WIDE_WIDTH : HALF_WIDTH))}</div>` : '';
+  return `<section id="${escapeHtml(query.name)}" class="card${presented.wide ? ' wide' : ''}">
+<h2>${escapeHtml(presented.title)}</h2>
+${takeaway ? `<p class="takeaway">${escapeHtml(takeaway)}</p>` : ''}
+${chart}
+${htmlTable(presented, rows)}
+<details class="how"><summary>How this is counted</summary><p>${escapeHtml(query.question)}</p><pre>${escapeHtml(query.sql)}</pre></details>
+</section>`;
+}
+
+const STYLE = `
+:root { --accent: #3a6ea5; --muted: #5f6670; --line: #e3e6ea; }
+* { box-sizing: border-box; }
+body { margin: 0; background: #f4f5f7; color: #1f2328; font: 15px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, "DejaVu Sans", sans-serif; }
+main { max-width: 1240px; margin: 0 auto; padding: 28px 32px 48px; }
+h1 { margin: 0 0 4px; font-size: 26px; }
+h2 { margin: 0 0 6px; font-size: 18px; }
+.lead { margin: 0 0 16px; color: var(--muted); }
+.tiles { display: grid; grid-template-columns: repeat(5, minmax(0, 1fr)); gap: 12px; margin: 0 0 14px; }
+.tile { background: #fff; border: 1px solid var(--line); border-radius: 8px; padding: 10px 14px; min-width: 0; }
+.tile .label { font-size: 12px; text-transform: uppercase; letter-spacing: 0.04em; color: var(--muted); }
+.tile .value { font-size: 22px; font-weight: 650; margin: 2px 0; font-variant-numeric: tabular-nums; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
+.tile .detail { font-size: 13px; color: var(--muted); overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
+.caveat { background: #fff8e1; border: 1px solid #f0dca0; border-radius: 8px; padding: 8px 14px; margin: 0 0 20px; }
+.sections { display: grid; grid-template-columns: repeat(2, minmax(0, 1fr)); gap: 16px; }
+.card { background: #fff; border: 1px solid var(--line); border-radius: 8px; padding: 16px 18px; min-width: 0; }
+.card.wide { grid-column: 1 / -1; }
+.takeaway { margin: 0 0 10px; }
+.chart svg { display: block; width: 100%; height: auto; }
+.erd svg { display: block; width: auto; max-width: 100%; height: auto; margin: 0 auto; }
+.chart { margin: 0 0 10px; }
+table { border-collapse: collapse; width: 100%; font-size: 13px; font-variant-numeric: tabular-nums; }
+th, td { padding: 4px 8px; border-bottom: 1px solid #eceff3; text-align: left; vertical-align: top; }
+th { color: var(--muted); font-weight: 600; border-bottom-color: #d5d9de; }
+.num { text-align: right; white-space: nowrap; }
+.rank { color: var(--muted); }
+details { margin-top: 8px; font-size: 13px; }
+summary { cursor: pointer; color: var(--accent); }
+details.how p { margin: 6px 0; color: var(--muted); }
+pre { background: #f6f8fa; border-radius: 6px; padding: 10px 12px; overflow-x: auto; font-size: 12px; }
+.empty { background: #fff; border: 1px solid var(--line); border-radius: 8px; padding: 24px 28px; margin: 16px 0 20px; }
+.empty h2 { font-size: 22px; }
+code { background: #eef1f4; border-radius: 4px; padding: 1px 5px; font-size: 13px; }
+footer { margin-top: 24px; color: var(--muted); font-size: 13px; }
+@media (max-width: 960px) { .sections { grid-template-columns: 1fr; } .tiles { grid-template-columns: repeat(2, minmax(0, 1fr)); } }
+`;
+
+async function schemaSection(): Promise<string> {
+  const erd = mermaidErd(tablesOf(readFileSync(path.join(SQL_DIR, '03_create_star.sql'), 'utf8')));
+  return `<section id="schema" class="card wide">
+<h2>The star schema</h2>
+<p class="takeaway">The tables the answers come from, drawn from <code>sql/03_create_star.sql</code>: <code>songplays</code> holds one row per play; <code>song_title</code> and <code>artist_name</code> are what the app logged, <code>song_id</code> and <code>artist_id</code> are set only for plays matched to the catalogue.</p>
+<div class="${ERD_SCOPE}">${await erdSvg(erd)}</div>
+<details class="how"><summary>Mermaid source</summary><pre>${escapeHtml(erd)}</pre></details>
+</section>`;
+}
+
+function page(body: string): string {
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>Sparkify analytics</title>
+<style>${STYLE}</style></head><body><main>
+${body}
+</main></body></html>
+`;
 }
 
 /**
- * A self-contained HTML report of the analytics queries on a warehouse: for each
- * question, a chart (inline SVG, rendered server-side) and its table; what data it was
- * built from (row counts, the time range of the plays), when, and the schema's ERD
- * (Mermaid source). Opens with no network.
+ * The page for a warehouse with no plays (or none at all): nothing loaded yet, how to
+ * load, and the schema the load will fill.
+ */
+export async function emptyReport(generatedAt: Date = new Date()): Promise<string> {
+  return page(`<h1>Sparkify analytics</h1>
+<div class="empty" id="nothing-loaded"><h2>Nothing loaded yet</h2>
+<p>The warehouse holds no plays, so there is nothing to report. Load the event logs and songs first, then run the report again:</p>
+<pre>npm run local                          # the generated sample
+npm run local -- --data path/to/data   # your own song_data/ and log_data/
+npm run report</pre></div>
+${await schemaSection()}
+<footer>Generated ${escapeHtml(formatMoment(generatedAt))}.</footer>`);
+}
+
+/** The columns songplays has, none when the table does not exist (nothing was ever loaded). */
+async function songplaysColumns(db: LocalDatabase): Promise<string[]> {
+  const rows = await db.query<{ column_name: string }>(
+    "SELECT column_name FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = 'songplays'",
+  );
+  return rows.map((row) => row.column_name);
+}
+
+/**
+ * A self-contained HTML report of the analytics queries on a warehouse: the headline
+ * figures first (plays, users, paid share, conversions, how many plays matched the
+ * catalogue, busiest hour and day, the period), then a section per question with its
+ * takeaway, a chart (inline SVG, rendered server-side) and its table (folded when
+ * long), then the schema drawn as an SVG. A warehouse with no plays gets a page
+ * saying nothing is loaded yet. Opens with no network.
+ * @throws when the warehouse was built before songplays kept the logged title and artist, saying how to rebuild it
  */
 export async function buildReport(db: LocalDatabase, generatedAt: Date = new Date()): Promise<string> {
+  const columns = await songplaysColumns(db);
+  const missing = LOGGED_PLAY_COLUMNS.filter((column) => !columns.includes(column));
+  if (columns.length > 0 && missing.length > 0) {
+    throw new Error(
+      `This warehouse was built before songplays kept each play's logged title and artist (no ${missing.join(', ')} column): ` +
+        'rebuild it with npm run local -- --reset (add the --data or --database-url you used), then run the report again.',
+    );
+  }
+  const queries = readAnalyticsQueries();
+  const answers = new Map<string, Rows>();
+  if (columns.length > 0) {
+    for (const query of queries) answers.set(query.name, await runAnalyticsQuery<Record<string, unknown>>(db, query));
+  }
+  const [overview] = answers.get('overview') ?? [];
+  if (!overview || count(overview.plays) === 0) return emptyReport(generatedAt);
+  const generated = `Generated ${escapeHtml(formatMoment(generatedAt))}.`;
+  const { tiles, lead, caveat } = headline(answers);
   const counts = await Promise.all(
     STAR_TABLES.map(async (table) => {
       const [{ rows }] = await db.query<{ rows: number }>(`SELECT COUNT(*) AS rows FROM ${table}`);
-      return { table, rows: Number(rows) };
+      return `${table} ${formatCount(rows)}`;
     }),
   );
-  const [range] = await db.query<{ first_play: Date | null; last_play: Date | null }>(
-    'SELECT MIN(start_time) AS first_play, MAX(start_time) AS last_play FROM songplays',
-  );
+  const byName = new Map(queries.map((query) => [query.name, query]));
+  const shown = SECTIONS.filter((section) => byName.has(section.query));
+  const others = queries.filter((query) => query.name !== 'overview' && !SECTIONS.some((section) => section.query === query.name));
   const sections: string[] = [];
-  for (const query of readAnalyticsQueries()) {
-    const rows = await runAnalyticsQuery<Record<string, unknown>>(db, query);
-    const [category, value] = Object.keys(rows[0] ?? {});
-    const chart = rows.length > 0 && value ? await barChartSvg(rows, category, value, query.name) : '';
-    sections.push(
-      `<section id="${escapeHtml(query.name)}"><h2>${escapeHtml(query.question)}</h2>\n<div class="chart">${chart}</div>\n${htmlTable(rows)}</section>`,
-    );
+  for (const section of shown) {
+    const query = byName.get(section.query) as AnalyticsQuery;
+    sections.push(await sectionHtml(section, query, answers.get(query.name) ?? []));
   }
-  const erd = mermaidErd(tablesOf(readFileSync(path.join(SQL_DIR, '03_create_star.sql'), 'utf8')));
-  return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>Sparkify analytics</title>
-<style>
-body { font-family: system-ui, sans-serif; margin: 2rem auto; max-width: 60rem; color: #222; }
-table { border-collapse: collapse; margin: 0.5rem 0 2rem; } td, th { border: 1px solid #ccc; padding: 0.2rem 0.6rem; text-align: right; }
-th { background: #f3f3f3; } .chart svg { max-width: 100%; height: auto; } pre { background: #f6f6f6; padding: 1rem; overflow-x: auto; }
-</style></head><body>
-<h1>Sparkify analytics</h1>
-<p>Generated ${escapeHtml(generatedAt)} from a warehouse holding plays from ${escapeHtml(range?.first_play ?? 'none')} to ${escapeHtml(range?.last_play ?? 'none')}.</p>
-${htmlTable(counts)}
+  for (const query of others) sections.push(await sectionHtml(plainSection(query), query, answers.get(query.name) ?? []));
+  const repaired = [...answers.values()].some((rows) => rows.some((row) => Object.values(row).some((value) => typeof value === 'string' && repairMojibake(value) !== value)));
+  return page(`<h1>Sparkify analytics</h1>
+<p class="lead">${escapeHtml(lead)}</p>
+<div class="tiles" id="headline">
+${tiles.map((tile) => `<div class="tile"><div class="label">${escapeHtml(tile.label)}</div><div class="value" title="${escapeHtml(tile.value)}">${escapeHtml(tile.value)}</div><div class="detail" title="${escapeHtml(tile.detail)}">${escapeHtml(tile.detail)}</div></div>`).join('\n')}
+</div>
+<p class="caveat" id="match-rate">${escapeHtml(caveat)}</p>
+<div class="sections">
 ${sections.join('\n')}
-<section id="schema"><h2>The star schema (Mermaid ERD, from sql/03_create_star.sql)</h2><pre>${escapeHtml(erd)}</pre></section>
-</body></html>
-`;
+${await schemaSection()}
+</div>
+<footer id="about">${generated} Built from a warehouse holding ${escapeHtml(counts.join(', '))} rows. Times are UTC. The queries are
+<code>sql/analytics/*.sql</code>, in the Redshift dialect: <code>npm run query -- --name top-songs</code> runs one on a deployed warehouse.${
+    repaired ? ' Names the app logged with broken encoding (“BjÃ¶rk” for “Björk”) are shown repaired.' : ''
+  }</footer>`);
 }

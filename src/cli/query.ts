@@ -3,19 +3,28 @@ import { parseArgs } from 'node:util';
 import { DataApi } from '../../lambda/data-api';
 import { readAnalyticsQueries } from '../analytics/queries';
 import { runRemoteQuery, stackTarget } from '../analytics/remote-query';
+import { SECTIONS } from '../analytics/sections';
 import { formatTable } from '../text-table';
 import { UsageError, runCli } from './run-cli';
 
 const names = () => readAnalyticsQueries().map((query) => query.name);
+/** What each query answers, as the report titles it. */
+const TITLES = new Map<string, string>([['overview', 'the headline: plays, users, paid, matched to the catalogue, period'], ...SECTIONS.map((section): [string, string] => [section.query, section.title.toLowerCase()])]);
 const HELP = `Usage: npm run query -- --name NAME [--stack-name STACK] [--region REGION]
 
 Runs one analytics query of sql/analytics/ on a deployed warehouse through the Redshift
 Data API, as the admin user: the stack's outputs name the admin secret and the cluster
 or the Serverless workgroup. Prints the result as a table. Needs AWS credentials
-allowed to read the admin secret.
+allowed to read the admin secret. The same SQL makes npm run report's sections locally;
+songs and artists are counted over all plays, by the title and artist the app logged.
+
+Queries (--name):
+${names()
+  .map((name) => `  ${name.padEnd(20)}  ${TITLES.get(name) ?? 'see sql/analytics/'}`)
+  .join('\n')}
 
 Options:
-  --name NAME           the query: ${names().join(', ')}
+  --name NAME           the query, one of the above
   --stack-name STACK    the deployed stack (default: SparkifyWarehouse)
   --region REGION       its region (default: AWS_REGION or AWS_DEFAULT_REGION)
   -h, --help            show this help`;

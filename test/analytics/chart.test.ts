@@ -1,12 +1,53 @@
 import { describe, expect, it } from 'vitest';
-import { barChartSvg } from '../../src/analytics/chart';
+import { chartSvg, columns, daily, rankedBars } from '../../src/analytics/chart';
 
-describe('barChartSvg', () => {
-  it('renders one bar per row, with the title, as a standalone SVG', async () => {
-    const svg = await barChartSvg([{ hour: 1, plays: 3 }, { hour: 2, plays: 5 }, { hour: 3, plays: 0 }], 'hour', 'plays', 'Plays by hour');
-    expect(svg.startsWith('<svg')).toBe(true);
-    expect(svg).toContain('Plays by hour');
-    expect(svg.match(/role-mark marks.*?aria-roledescription="bar"/s)).not.toBeNull();
-    expect((svg.match(/<path aria-label="hour: /g) ?? []).length).toBe(3);
+/** The text of every label of an SVG, in order. */
+const texts = (svg: string) => [...svg.matchAll(/<text[^>]*>([^<]*)<\/text>/g)].map((match) => match[1]);
+/** The transform rotations of an SVG's labels. */
+const rotations = (svg: string) => [...svg.matchAll(/<text[^>]*transform="[^"]*rotate\(([-\d.]+)\)/g)].map((match) => Number(match[1]));
+
+describe('the report charts', () => {
+  it('ranked bars: one horizontal bar per name, in the order given, each with its value, the width as asked', async () => {
+    const svg = await chartSvg(
+      rankedBars(
+        [
+          { label: 'Coldplay', value: 1058 },
+          { label: 'Kings Of Leon', value: 55 },
+        ],
+        { title: 'Plays of the top artists', valueTitle: 'plays', width: 540 },
+      ),
+    );
+    expect(svg).toMatch(/^<svg[^>]* width="540"/);
+    expect((svg.match(/aria-roledescription="bar"/g) ?? []).length).toBe(2);
+    const labels = texts(svg);
+    expect(labels).toContain('Plays of the top artists');
+    expect(labels.indexOf('Coldplay')).toBeLessThan(labels.indexOf('Kings Of Leon'));
+    expect(labels).toContain('1,058'); // the value at the bar's end, with a thousands separator
+    expect(rotations(svg).filter((angle) => angle !== 0 && angle !== -90)).toEqual([]);
+  });
+
+  it('columns: level labels for every category, even two', async () => {
+    const svg = await chartSvg(columns([{ label: 'free', value: 3 }, { label: 'paid', value: 5 }], { title: 'Plays', valueTitle: 'plays', categoryTitle: 'level' }));
+    expect((svg.match(/aria-roledescription="bar"/g) ?? []).length).toBe(2);
+    expect(texts(svg)).toEqual(expect.arrayContaining(['free', 'paid']));
+    // Only the value axis's title is turned (-90); no category label is rotated.
+    expect(rotations(svg).filter((angle) => angle !== -90)).toEqual([]);
+  });
+
+  it('daily: a line with a point per day, the days written "5 Nov" in UTC', async () => {
+    const svg = await chartSvg(
+      daily(
+        [
+          { label: '2018-11-05', value: 2 },
+          { label: '2018-11-06', value: 5 },
+          { label: '2018-11-07', value: 0 },
+        ],
+        { title: 'Plays per day', valueTitle: 'plays' },
+      ),
+    );
+    expect(svg).toContain('aria-roledescription="line mark"');
+    expect((svg.match(/aria-roledescription="point"/g) ?? []).length).toBe(3);
+    expect(texts(svg)).toEqual(expect.arrayContaining(['5 Nov', '6 Nov', '7 Nov']));
+    expect(svg).not.toMatch(/GMT|T00:00/);
   });
 });

@@ -52,11 +52,11 @@ describe('runRemoteQuery', () => {
     redshift.on(BatchExecuteStatementCommand).resolves({ Id: 'q' });
     redshift.on(DescribeStatementCommand).resolvesOnce({ Status: 'PICKED' }).resolvesOnce({ Status: 'STARTED' }).resolves({ Status: 'FINISHED' });
     redshift.on(GetStatementResultCommand, { Id: 'q:1' }).resolves({
-      ColumnMetadata: [{ name: 'title' }, { name: 'artist' }, { name: 'plays' }],
-      Records: [[{ stringValue: 'Setanta matins' }, { stringValue: 'Elena' }, { longValue: 1 }]],
+      ColumnMetadata: [{ name: 'title' }, { name: 'artist' }, { name: 'plays' }, { name: 'listeners' }, { name: 'matched_plays' }],
+      Records: [[{ stringValue: "You're The One" }, { stringValue: 'Dwight Yoakam' }, { longValue: 37 }, { longValue: 22 }, { longValue: 0 }]],
     });
     const rows = await runRemoteQuery(new DataApi(new RedshiftDataClient({})), { database: 'sparkify', workgroupName: 'wg' }, query?.sql ?? '', noWait);
-    expect(rows).toEqual([{ title: 'Setanta matins', artist: 'Elena', plays: 1 }]);
+    expect(rows).toEqual([{ title: "You're The One", artist: 'Dwight Yoakam', plays: 37, listeners: 22, matched_plays: 0 }]);
     expect(redshift.commandCalls(BatchExecuteStatementCommand)[0].args[0].input).toMatchObject({ Sqls: [query?.sql], WorkgroupName: 'wg', Database: 'sparkify' });
     expect(redshift.commandCalls(DescribeStatementCommand)).toHaveLength(3);
   });
