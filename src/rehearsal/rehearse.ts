@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import { PGlite } from '@electric-sql/pglite';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
@@ -190,6 +190,9 @@ export async function rehearse(options: RehearsalOptions): Promise<RehearsalRepo
     throw new RehearsalUsageError(`--data ${options.dataDir} is not a folder`);
   }
   const keep = options.workDir !== undefined;
+  if (keep && existsSync(options.workDir as string) && readdirSync(options.workDir as string).length > 0) {
+    throw new RehearsalUsageError(`--keep ${options.workDir} is not empty: give a new or empty folder`);
+  }
   const workDir = keep ? path.resolve(options.workDir as string) : mkdtempSync(path.join(tmpdir(), 'sparkify-rehearsal-'));
   mkdirSync(workDir, { recursive: true });
   const closers: (() => Promise<void>)[] = [];
@@ -231,7 +234,6 @@ class Run {
   private daysUploaded = 0;
   /** Calls answered by stand-ins stopped earlier (a stand-in is restarted to inject a fault into the Update). */
   private readonly earlierCalls: StandInCall[] = [];
-  private readonly earlierCancelled: string[] = [];
   private readonly stepsDone: RehearsalStep[] = [];
 
   constructor(
@@ -335,7 +337,6 @@ class Run {
   private async injectFaults(faults: StandInFault[]): Promise<void> {
     await this.settle();
     this.earlierCalls.push(...this.dataApi.calls);
-    this.earlierCancelled.push(...this.dataApi.cancelled);
     await this.dataApi.close();
     this.dataApi = await this.startDataApi(faults);
     await this.fleet.repoint({ redshiftDataEndpoint: this.dataApi.endpoint });
