@@ -131,6 +131,8 @@ export interface RehearsalReport {
   };
   /** Data API calls the stand-in answered, by operation. */
   readonly dataApiCalls: Readonly<Record<string, number>>;
+  /** Who called the Data API (the IAM role) and the database user its statements ran as. */
+  readonly callers: readonly { readonly role: string; readonly databaseUsers: readonly string[]; readonly calls: number }[];
   /** The functions run, with their bundles and logs. */
   readonly functions: readonly { readonly name: string; readonly role: string; readonly bundle: string; readonly invocations: number; readonly coldStarts: number; readonly log: string }[];
   /** The work folder, when kept. */
@@ -573,6 +575,10 @@ class Run {
         environmentAgnostic: this.identity.environmentAgnostic,
       },
       dataApiCalls: countBy(this.allCalls().map((call) => call.operation)),
+      callers: [...new Set(this.allCalls().map((call) => call.caller))].map((role) => {
+        const calls = this.allCalls().filter((call) => call.caller === role);
+        return { role, calls: calls.length, databaseUsers: [...new Set(calls.flatMap((call) => (call.databaseUser ? [call.databaseUser] : [])))] };
+      }),
       functions: this.fleet.all().map((sandbox: LambdaSandbox) => ({
         name: sandbox.spec.functionName,
         role: sandbox.spec.roleName,

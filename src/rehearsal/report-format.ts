@@ -62,6 +62,7 @@ export function rehearsalText(report: RehearsalReport): string {
     '',
     `Attributes of the load (Fn::GetAtt): ${Object.entries(report.attributes).map(([key, value]) => `${key}=${value}`).join(' ') || 'none'}`,
     `Data API calls: ${Object.entries(report.dataApiCalls).map(([operation, count]) => `${operation} ${count}`).join(', ') || 'none'}`,
+    ...report.callers.map((caller) => `  by ${caller.role}: ${caller.calls} call(s), statements run as ${caller.databaseUsers.join(', ') || 'nobody'}`),
     '',
     formatTable(
       ['function (bundle in cdk.out)', 'role', 'invocations', 'cold starts'],
