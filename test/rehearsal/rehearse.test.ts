@@ -1,5 +1,6 @@
+import { rmSync } from 'node:fs';
 import * as path from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GeneratorOptions } from '../../src/generate/events';
 import { DEFAULT_SAMPLE } from '../../src/generate/sample';
 import { runLocalEtl, TABLES, type LocalRunReport } from '../../src/local/runner';
@@ -33,9 +34,13 @@ async function localFigures(dataDir: string): Promise<Pick<LocalRunReport, 'tabl
 /** One synth of a variant, shared by its tests. */
 function sharedSynth(context: Record<string, string>): () => SynthesizedStack {
   let synthesized: SynthesizedStack | undefined;
+  let dir = '';
   beforeAll(async () => {
-    synthesized = await synthesizeApp({ context, outdir: path.join(tempDir('sparkify-rehearsal-synth-'), 'cdk.out') });
+    dir = tempDir('sparkify-rehearsal-synth-');
+    synthesized = await synthesizeApp({ context, outdir: path.join(dir, 'cdk.out') });
   }, 120_000);
+  // A cloud assembly is a few MB: gone with its tests, not only when the worker exits.
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
   return () => synthesized as SynthesizedStack;
 }
 
