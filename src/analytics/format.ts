@@ -17,12 +17,15 @@ export function formatCount(value: unknown): string {
 /**
  * `part` of `whole` as a percentage a person can compare: whole percents, but with two
  * significant digits below 10% so that a small share is never shown as "0%"
- * (1 of 6,820 → "0.015%"); "–" when `whole` is 0.
+ * (1 of 6,820 → "0.015%"), nor one short of all as "100%"; "–" when `whole` is 0.
  */
 export function formatShare(part: number, whole: number): string {
   if (whole === 0) return '–';
   const percent = (100 * part) / whole;
-  if (percent === 0 || percent === 100 || percent >= 10) return `${Math.round(percent)}%`;
+  if (percent === 0 || percent === 100) return `${percent}%`;
+  // Nor is a share short of all shown as "100%".
+  if (percent >= 99.5) return `${Math.min(99.9, Math.floor(percent * 10) / 10)}%`;
+  if (percent >= 10) return `${Math.round(percent)}%`;
   return `${Number(percent.toPrecision(2))}%`;
 }
 

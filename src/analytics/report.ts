@@ -236,12 +236,12 @@ export async function buildReport(db: LocalDatabase, generatedAt: Date = new Dat
   if (!overview || count(overview.plays) === 0) return emptyReport(generatedAt);
   const generated = `Generated ${escapeHtml(formatMoment(generatedAt))}.`;
   const { tiles, lead, caveat } = headline(answers);
-  const counts = await Promise.all(
-    STAR_TABLES.map(async (table) => {
-      const [{ rows }] = await db.query<{ rows: number }>(`SELECT COUNT(*) AS rows FROM ${table}`);
-      return `${table} ${formatCount(rows)}`;
-    }),
-  );
+  const counts: string[] = [];
+  // One after the other: a Postgres client runs one query at a time.
+  for (const table of STAR_TABLES) {
+    const [{ rows }] = await db.query<{ rows: number }>(`SELECT COUNT(*) AS rows FROM ${table}`);
+    counts.push(`${table} ${formatCount(rows)}`);
+  }
   const byName = new Map(queries.map((query) => [query.name, query]));
   const shown = SECTIONS.filter((section) => byName.has(section.query));
   const others = queries.filter((query) => query.name !== 'overview' && !SECTIONS.some((section) => section.query === query.name));

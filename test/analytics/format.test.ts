@@ -11,6 +11,8 @@ describe('how the report writes figures', () => {
     expect(formatShare(542, 6820)).toBe('7.9%');
     expect(formatShare(0, 6820)).toBe('0%');
     expect(formatShare(3, 3)).toBe('100%');
+    expect(formatShare(6819, 6820)).toBe('99.9%');
+    expect(formatShare(199, 200)).toBe('99.5%');
     expect(formatShare(0, 0)).toBe('–');
   });
 

@@ -4,12 +4,27 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { buildReport } from '../../src/analytics/report';
 import { runCli } from '../helpers/cli';
 import { dataDir, play, song, tempDir } from '../helpers/fixtures';
+import { ENGINES } from '../helpers/engines';
 import { UDACITY_SAMPLE, udacitySamplePresent } from '../helpers/udacity-sample';
 import { sharedWarehouse } from '../helpers/warehouse';
 import { handMadeSample } from './hand-made-sample';
 
 const present = udacitySamplePresent('the report on the real sample');
 const GENERATED_AT = new Date(Date.UTC(2026, 0, 2, 3, 4, 5));
+
+/** The hand-made sample's headline, from the answers worked out by hand in queries.test.ts. */
+const HAND_MADE_HEADLINE = [
+  ['Plays', '11', 'by 3 users'],
+  ['Users', '4', '2 paid now'],
+  ['Paid share', '45%', 'of plays: 5 paid'], // 5 of 11
+  ['Free → paid', '2 users', 'upgraded, 3 times'],
+  ['Matched to catalogue', '6 of 11', 'plays (55%)'],
+  ['Busiest hour', '21:00 UTC', '7 plays'],
+  ['Busiest day', 'Tuesday', '5 plays'],
+  ['Period (UTC)', '5–10 Nov 2018', '3 days with plays'],
+  ['Most played song', 'Alpha', 'Band, 4 plays'],
+  ['Most played artist', 'Band', '6 plays'],
+];
 
 /** The headline's tiles, in order: label, value, detail (HTML-escaped, as in the page). */
 function tiles(html: string): [string, string, string][] {
@@ -73,18 +88,7 @@ describe('the analytics report', () => {
 
     it('starts with the headline: plays, users, paid share, upgrades, match rate, busiest hour and day, period', () => {
       expect(html.indexOf('id="headline"')).toBeLessThan(html.indexOf('<section'));
-      expect(tiles(html)).toEqual([
-        ['Plays', '11', 'by 3 users'],
-        ['Users', '4', '2 paid now'],
-        ['Paid share', '45%', 'of plays: 5 paid'],
-        ['Free → paid', '2 users', 'upgraded, 3 times'],
-        ['Matched to catalogue', '6 of 11', 'plays (55%)'],
-        ['Busiest hour', '21:00 UTC', '7 plays'],
-        ['Busiest day', 'Tuesday', '5 plays'],
-        ['Period (UTC)', '5–10 Nov 2018', '3 days with plays'],
-        ['Most played song', 'Alpha', 'Band, 4 plays'],
-        ['Most played artist', 'Band', '6 plays'],
-      ]);
+      expect(tiles(html)).toEqual(HAND_MADE_HEADLINE);
       expect(html).toContain('11 plays by 3 users, from Mon 5 Nov 2018, 07:30 UTC to Sat 10 Nov 2018, 21:14 UTC.');
       expect(html).toContain('6 of 11 plays (55%) matched a song of the catalogue');
     });
@@ -197,6 +201,25 @@ describe('the analytics report', () => {
       expect(tableRows(section(html, 'top-artists')).map((row) => row[1])).toContain('Björk');
       expect(html).not.toContain('\u0083');
     });
+  });
+});
+
+describe.runIf(ENGINES.includes('postgres'))('the analytics report on native Postgres', () => {
+  const shared = sharedWarehouse('postgres');
+
+  it('says nothing is loaded yet in a database without the tables', async () => {
+    expect(await buildReport(shared.engine().db, GENERATED_AT)).toContain('<h2>Nothing loaded yet</h2>');
+  });
+
+  it('gives the hand-made sample the same headline and tables as PGlite', async () => {
+    await shared.load({ dataDir: handMadeSample() });
+    const html = await buildReport(shared.engine().db, GENERATED_AT);
+    expect(tiles(html)).toEqual(HAND_MADE_HEADLINE);
+    expect(tableRows(section(html, 'plays-per-day'))).toEqual([
+      ['Mon 5 Nov 2018', '2', '1'],
+      ['Tue 6 Nov 2018', '5', '2'],
+      ['Sat 10 Nov 2018', '4', '2'],
+    ]);
   });
 });
 
