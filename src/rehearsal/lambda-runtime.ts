@@ -11,7 +11,7 @@ import type { LambdaFunctionSpec } from './stack-plan';
  * its own Node.js process (kept warm between invocations, started again after a timeout
  * or a crash), started with plain `node` on the bundle in cdk.out (never the TypeScript
  * sources), with the function's resolved environment plus what the Lambda runtime sets
- * (AWS_REGION, AWS_LAMBDA_FUNCTION_NAME, TZ, NODE_PATH, …), credentials that are fake but
+ * (AWS_REGION, AWS_LAMBDA_FUNCTION_NAME, TZ, …), credentials that are fake but
  * unique to the function's role (so the stand-ins know the caller), and the SDK's
  * endpoints pointed at the local stand-ins (AWS_ENDPOINT_URL_REDSHIFT_DATA,
  * AWS_ENDPOINT_URL_S3). Nothing of this process's environment leaks into the function's.
@@ -23,8 +23,9 @@ import type { LambdaFunctionSpec } from './stack-plan';
  * measured on that clock too. A function's own long sleeps are waits of the shared clock,
  * decided here.
  *
- * The bundles leave out `@aws-sdk/*`, which the Lambda runtime provides from its own
- * node_modules: here NODE_PATH points at the project's.
+ * No NODE_PATH leads to the project's node_modules: the bundles carry everything they
+ * need, the AWS SDK included (lib/loader-function.ts), and a module left out of one fails
+ * here as it would on Lambda.
  */
 
 /**
@@ -77,8 +78,6 @@ export interface RuntimeSettings {
   readonly s3Endpoint: string;
   /** A folder for the functions' logs (one file per function) and the runtime script. */
   readonly workDir: string;
-  /** Where the runtime-provided modules (the AWS SDK) are found. */
-  readonly nodePath: string;
 }
 
 /** Where calls to services without a stand-in go: the discard port of this machine, refused at once. */
@@ -172,7 +171,6 @@ export class LambdaSandbox {
       LAMBDA_TASK_ROOT: this.spec.assetDir,
       _HANDLER: this.spec.handler,
       TZ: ':UTC',
-      NODE_PATH: this.settings.nodePath,
       AWS_ACCESS_KEY_ID: credentials.accessKeyId,
       AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
       AWS_SESSION_TOKEN: credentials.sessionToken,

@@ -129,6 +129,12 @@ export interface RehearsalReport {
     readonly region: string;
     readonly environmentAgnostic: boolean;
   };
+  /**
+   * What the database role for people (analysts: sql/03_grant_read.sql creates it and
+   * grants it read) may do after the rehearsal: for each table, `read`, or the
+   * database's refusal.
+   */
+  readonly analystsAccess: Readonly<Record<string, string>>;
   /** Data API calls the stand-in answered, by operation. */
   readonly dataApiCalls: Readonly<Record<string, number>>;
   /** Who called the Data API (the IAM role) and the database user its statements ran as. */
@@ -139,6 +145,9 @@ export interface RehearsalReport {
   readonly workDir?: string;
   readonly dataDir: string;
 }
+
+/** The database role sql/03_grant_read.sql creates for people who query the warehouse. */
+export const ANALYSTS_ROLE = 'analysts';
 
 /** A mistake in the rehearsal's options or the data given: exit code 2. */
 export class RehearsalUsageError extends Error {}
@@ -301,7 +310,6 @@ class Run {
         redshiftDataEndpoint: this.dataApi.endpoint,
         s3Endpoint: this.s3.endpoint,
         workDir: this.workDir,
-        nodePath: path.join(PROJECT_ROOT, 'node_modules'),
       },
       this.clock,
     );
@@ -566,6 +574,7 @@ class Run {
       attributes,
       steps: this.stepsDone,
       succeeded,
+      analystsAccess: await this.accessOf(ANALYSTS_ROLE, Object.keys(snapshot)),
       stack: {
         name: this.plan.stackName,
         status,
@@ -589,6 +598,20 @@ class Run {
       })),
       dataDir: this.dataDir,
     };
+  }
+
+  /** Whether `role` may read each table: `read`, or the database's refusal (a missing role or grant fails here as on Redshift). */
+  private async accessOf(role: string, tables: readonly string[]): Promise<Record<string, string>> {
+    const access: Record<string, string> = {};
+    for (const table of tables) {
+      try {
+        await this.dataApi.query(`SELECT COUNT(*) AS n FROM ${quoteIdentifier(table)}`, role);
+        access[table] = 'read';
+      } catch (error) {
+        access[table] = (error as Error).message;
+      }
+    }
+    return access;
   }
 
   /** Every Data API call answered, over every stand-in of the rehearsal. */

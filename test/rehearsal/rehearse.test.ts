@@ -105,6 +105,15 @@ describe('a rehearsal of the provisioned cluster', () => {
     expect({ tables: report.tables, matchedSongplays: report.matchedSongplays }).toEqual(local);
   });
 
+  it('loads as the admin user, the owner of every table, and lets the analysts role read each of them', async () => {
+    const report = await run(synthesized, {}, { dataDir: days.dataWithDays([0]) });
+    expect(report.callers.flatMap((caller) => caller.databaseUsers)).toEqual(['sparkify_admin']);
+    const everyTable = [...TABLES, 'load_manifest'];
+    expect(Object.fromEntries(everyTable.map((table) => [table, report.analystsAccess[table]]))).toEqual(
+      Object.fromEntries(everyTable.map((table) => [table, 'read'])),
+    );
+  });
+
   describe('with a fault on the Update', () => {
     const reports = new Map<FaultName, RehearsalReport>();
     let local: Pick<LocalRunReport, 'tables' | 'matchedSongplays'>;
@@ -188,8 +197,9 @@ describe.runIf(present)('a rehearsal of Redshift Serverless', () => {
   });
 });
 
-describe('a rehearsal with a schedule', () => {
-  const context = { schedule: 'rate(1 hour)' };
+describe('a rehearsal of Redshift Serverless with a schedule', () => {
+  // Serverless: where an IAM role is a database user of its own, the deploy's and the scheduled loads must share one owner.
+  const context = { serverless: 'true', schedule: 'rate(1 hour)' };
   const synthesized = sharedSynth(context);
   let report: RehearsalReport;
   /** The star tables `npm run local` gives after each day, loading incrementally. */
@@ -228,5 +238,11 @@ describe('a rehearsal with a schedule', () => {
     expect(starOf(last.tables)).toEqual(localAfterDay[3]);
     expect(stepNamed(report, 'update').outcome).toBe('succeeded');
     expect(starOf(report.tables)).toEqual(localAfterDay[3]);
+  });
+
+  it('the deploy’s loader and the scheduled loader, two IAM roles, both run as the admin user, so each can use the other’s tables', () => {
+    const loaders = report.callers.filter((caller) => caller.databaseUsers.length > 0);
+    expect(loaders.map((caller) => caller.role)).toHaveLength(2);
+    for (const caller of loaders) expect(caller.databaseUsers).toEqual(['sparkify_admin']);
   });
 });
