@@ -79,12 +79,54 @@ export function daily(data: readonly Datum[], options: ChartOptions): TopLevelSp
     autosize: FIT_WIDTH,
     height: 200,
     data: { values: data.map((datum) => ({ ...datum })) },
-    mark: { type: 'line', point: true, interpolate: 'monotone' },
+    mark: { type: 'line', point: true },
     encoding: {
       x: { field: 'label', type: 'temporal', scale: { type: 'utc' }, axis: { title: null, format: '%-d %b', labelAngle: 0, tickCount: { interval: 'day', step: Math.max(1, Math.ceil(data.length / 15)) }, labelOverlap: true, grid: false } },
       y: { field: 'value', type: 'quantitative', axis: { title: options.valueTitle, format: ',d', tickMinStep: 1 } },
     },
     config: CONFIG,
+  };
+}
+
+/**
+ * How wide the printable ASCII characters (32 to 126) are, in hundredths of an em, as
+ * DejaVu Sans (what system-ui is on Debian, and the widest of the usual fonts) draws them.
+ */
+const ASCII_WIDTHS = [
+  32, 40, 46, 84, 64, 95, 78, 27, 39, 39, 50, 84, 32, 36, 32, 34, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 34, 34, 84, 84, 84, 53, 100, 68, 69, 70, 77, 63,
+  58, 77, 75, 29, 29, 66, 56, 86, 75, 79, 60, 79, 69, 63, 61, 73, 68, 99, 69, 61, 69, 39, 34, 39, 84, 50, 50, 61, 63, 55, 63, 62, 35, 63, 63, 28, 28, 58,
+  28, 97, 63, 61, 63, 63, 41, 52, 39, 63, 59, 82, 59, 59, 52, 64, 34, 64, 84,
+];
+
+/** The width in px of a text in the charts' font: letters beyond ASCII count as an average one, wide scripts as 1 em. */
+export function textWidth(text: string, fontSize: number, bold = false): number {
+  let hundredths = 0;
+  for (const character of text) {
+    const code = character.codePointAt(0) ?? 0;
+    hundredths += code >= 32 && code <= 126 ? ASCII_WIDTHS[code - 32] : code < 0x2e80 ? 62 : 100;
+  }
+  return (hundredths / 100) * fontSize * (bold ? 1.06 : 1);
+}
+
+interface TextItem {
+  readonly fontSize?: number;
+  readonly fontWeight?: string | number;
+  readonly limit?: number;
+}
+
+/**
+ * Vega measures text with a canvas, and without one (as here, in Node) takes every
+ * character as 0.8 em wide: labels are cut off early and given room they do not use.
+ * This measures them with the font's own widths instead (capped at the label's limit,
+ * as Vega's own estimate is), so the chart is laid out as the browser draws it.
+ */
+function useFontWidths(vega: unknown): void {
+  // Vega exports textMetrics (from vega-scenegraph) for this, but its typings do not declare it.
+  const { textMetrics } = vega as { textMetrics: { width: (item: TextItem, text: unknown) => number } };
+  textMetrics.width = (item, text) => {
+    const weight = item.fontWeight;
+    const width = textWidth(String(text ?? '').trim(), item.fontSize ?? 11, weight === 'bold' || Number(weight) >= 600);
+    return item.limit && item.limit > 0 ? Math.min(width, item.limit) : width;
   };
 }
 
@@ -95,6 +137,7 @@ export function daily(data: readonly Datum[], options: ChartOptions): TopLevelSp
 export async function chartSvg(spec: TopLevelSpec): Promise<string> {
   // Vega is ESM with top-level await: it can only be loaded with import(), not required.
   const [vega, vegaLite] = await Promise.all([import('vega'), import('vega-lite')]);
+  useFontWidths(vega);
   const view = new vega.View(vega.parse(vegaLite.compile(spec).spec), { renderer: 'none' });
   try {
     return await view.toSVG();

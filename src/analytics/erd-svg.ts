@@ -11,7 +11,7 @@ export const ERD_SCOPE = 'erd';
 export async function erdSvg(mermaid: string): Promise<string> {
   // beautiful-mermaid is ESM only: it can only be loaded with import(), not required.
   const { renderMermaidSVG } = await import('beautiful-mermaid');
-  const svg = renderMermaidSVG(mermaid, { bg: '#ffffff', fg: '#2b2f36', accent: '#3a6ea5', font: 'system-ui', padding: 16 });
+  const svg = renderMermaidSVG(mermaid, { bg: '#ffffff', fg: '#2b2f36', line: '#7d8794', accent: '#3a6ea5', font: 'system-ui', padding: 16 });
   return scopeStyles(svg);
 }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { chartSvg, columns, daily, rankedBars } from '../../src/analytics/chart';
+import { chartSvg, columns, daily, rankedBars, textWidth } from '../../src/analytics/chart';
 
 /** The text of every label of an SVG, in order. */
 const texts = (svg: string) => [...svg.matchAll(/<text[^>]*>([^<]*)<\/text>/g)].map((match) => match[1]);
@@ -49,5 +49,14 @@ describe('the report charts', () => {
     expect((svg.match(/aria-roledescription="point"/g) ?? []).length).toBe(3);
     expect(texts(svg)).toEqual(expect.arrayContaining(['5 Nov', '6 Nov', '7 Nov']));
     expect(svg).not.toMatch(/GMT|T00:00/);
+  });
+
+  it('lays labels out by the font’s widths, not Vega’s 0.8 em a character: a name that fits is not cut short', async () => {
+    expect(textWidth('Coldplay', 100)).toBe(70 + 61 + 28 + 63 + 63 + 28 + 61 + 59); // DejaVu Sans, as Chromium measures it
+    const name = 'San Francisco-Oakland-Hayward, CA'; // 33 characters: 290 px by Vega's estimate, about 200 px drawn
+    const svg = await chartSvg(rankedBars([{ label: name, value: 691 }], { title: 'Plays', valueTitle: 'plays', width: 540, labelLimit: 260 }));
+    expect(texts(svg)).toContain(name);
+    const cut = await chartSvg(rankedBars([{ label: name.repeat(2), value: 691 }], { title: 'Plays', valueTitle: 'plays', width: 540, labelLimit: 260 }));
+    expect(texts(cut).some((text) => text.startsWith('San Francisco') && text.endsWith('…'))).toBe(true);
   });
 });
