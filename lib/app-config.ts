@@ -1,4 +1,4 @@
-import { aws_events as events } from 'aws-cdk-lib';
+import { aws_events as events, aws_iam as iam } from 'aws-cdk-lib';
 import type { SparkifyStackProps } from './sparkify-stack';
 import type { Ra3NodeType } from './warehouse';
 
@@ -19,6 +19,7 @@ export const CONTEXT_KEYS = {
   destroyOnDelete: 'true: cdk destroy deletes the data too (default false)',
   schedule: "also load new files on this schedule, e.g. 'rate(1 hour)' or 'cron(0 6 * * ? *)' (default none)",
   notificationEmail: 'with schedule: email told of failed scheduled loads (default none)',
+  analystPrincipals: 'comma-separated IAM role, user or account ARNs that may assume the analyst role (default this account)',
 } as const;
 
 /** `rate(1 <unit>)`, `rate(<n> <units>)` or `cron(<six fields>)`, as EventBridge takes them. */
@@ -61,6 +62,12 @@ export function readAppConfig(context: (key: string) => unknown): AppConfig {
   if (schedule !== undefined && !SCHEDULE_EXPRESSION.test(schedule)) {
     throw new Error(`-c schedule= must be an EventBridge schedule such as 'rate(1 hour)' or 'cron(0 6 * * ? *)', got "${schedule}"`);
   }
+  const analystPrincipals = text('analystPrincipals')?.split(',').map((arn) => arn.trim());
+  for (const arn of analystPrincipals ?? []) {
+    if (!/^arn:aws[a-z-]*:iam::\d{12}:(root|role\/[\w+=,.@/-]+|user\/[\w+=,.@/-]+)$/.test(arn)) {
+      throw new Error(`-c analystPrincipals= takes IAM role, user or account root ARNs, comma-separated; got "${arn}"`);
+    }
+  }
   const notificationEmail = text('notificationEmail');
   if (notificationEmail !== undefined && !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(notificationEmail)) {
     throw new Error(`-c notificationEmail= must be an email address, got "${notificationEmail}"`);
@@ -84,6 +91,7 @@ export function readAppConfig(context: (key: string) => unknown): AppConfig {
       destroyOnDelete: flag('destroyOnDelete'),
       schedule: schedule === undefined ? undefined : events.Schedule.expression(schedule),
       notificationEmail,
+      analystPrincipals: analystPrincipals?.map((arn) => new iam.ArnPrincipal(arn)),
     },
   };
 }

@@ -46,6 +46,17 @@ export function acknowledgeNagFindings(stack: Stack): void {
       '(manageAdminPassword), and the Data API needs it. Rotating it would take a rotation function inside the isolated VPC with endpoints ' +
       'for Secrets Manager and Redshift; only the loader roles may read it.',
   );
+  acknowledgeWildcards(
+    at('Analysts'),
+    'redshift-data:DescribeStatement, GetStatementResult, ListStatements and CancelStatement have no resource-level permissions in IAM; a ' +
+      "condition on redshift-data:statement-owner-iam-userid keeps each session to its own statements. tag:GetResources and GetTagKeys have none " +
+      "either: Query Editor v2's federated sign-in reads the principal's RedshiftDbRoles tag with them.",
+  );
+  acknowledgeManagedPolicies(
+    at('Analysts'),
+    'AmazonRedshiftQueryEditorV2NoSharing is the AWS managed policy Query Editor v2 documents for its users (no sharing of saved queries); ' +
+      'it grants no access to data, which the database role analysts limits to reading.',
+  );
   for (const path of ['AuditLogs', 'SampleData']) {
     acknowledge(
       at(path),

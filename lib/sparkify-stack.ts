@@ -9,6 +9,7 @@ import {
   Stack,
   Token,
   aws_events as events,
+  aws_iam as iam,
   aws_logs as logs,
   aws_s3 as s3,
   aws_s3_deployment as s3deploy,
@@ -17,6 +18,7 @@ import {
 import { Construct } from 'constructs';
 import { buildLoadPlan } from '../src/sql/plan';
 import { hashSqlFiles, readSqlFiles } from '../src/sql/sql-files';
+import { AnalystAccess } from './analyst-access';
 import { AuditLogBucket } from './audit-log-bucket';
 import { CopyRole } from './copy-role';
 import { EtlLoader } from './etl-loader';
@@ -91,6 +93,12 @@ export interface SparkifyStackProps extends StackProps {
    */
   readonly schedule?: events.Schedule;
   /**
+   * Who may assume the analysts' IAM role, which reads the warehouse as the database role
+   * `analysts` (see {@link AnalystAccess}).
+   * @default the stack's account: any of its principals whose own policy allows sts:AssumeRole on the role
+   */
+  readonly analystPrincipals?: readonly iam.IPrincipal[];
+  /**
    * With `schedule`: an email address told when a scheduled load fails.
    * @default none: subscribe to the `LoadAlarmTopicArn` output's topic yourself
    */
@@ -141,6 +149,8 @@ export class SparkifyStack extends Stack {
       logRemovalPolicy: keep,
     });
     if (deployment) loader.node.addDependency(deployment);
+    const analysts = new AnalystAccess(this, 'Analysts', { target: warehouse.dataApi, principals: props.analystPrincipals });
+    new CfnOutput(this, 'AnalystRoleArn', { value: analysts.role.roleArn, description: 'Assume it to read the warehouse as the database role analysts' });
     if (props.schedule) {
       this.checkScheduledSourceRegion(source.region);
       const scheduled = new ScheduledLoad(this, 'ScheduledLoad', {

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { parseScheduledLoadConfig, SCHEDULED_LOAD_CONFIG_VARIABLE } from '../../lambda/scheduled-config';
 import { readAppConfig } from '../../lib/app-config';
+import { ANALYSTS_DATABASE_ROLE } from '../sql/access';
 import { TABLES, type TableName } from '../local/runner';
 import { startDataApiStandIn, type DataApiStandIn, type StandInCall, type StandInDatabase, type StandInFault } from './data-api-stand-in';
 import { TemplateResolver } from './intrinsics';
@@ -145,9 +146,6 @@ export interface RehearsalReport {
   readonly workDir?: string;
   readonly dataDir: string;
 }
-
-/** The database role sql/03_grant_read.sql creates for people who query the warehouse. */
-export const ANALYSTS_ROLE = 'analysts';
 
 /** A mistake in the rehearsal's options or the data given: exit code 2. */
 export class RehearsalUsageError extends Error {}
@@ -574,7 +572,7 @@ class Run {
       attributes,
       steps: this.stepsDone,
       succeeded,
-      analystsAccess: await this.accessOf(ANALYSTS_ROLE, Object.keys(snapshot)),
+      analystsAccess: await this.accessOf(ANALYSTS_DATABASE_ROLE, Object.keys(snapshot)),
       stack: {
         name: this.plan.stackName,
         status,

@@ -3,6 +3,10 @@ import { Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
+import type { Template } from 'aws-cdk-lib/assertions';
+import { readAppConfig } from '../../lib/app-config';
+import { ANALYSTS_DATABASE_ROLE } from '../../src/sql/access';
+import { SQL_DIR } from '../../src/sql/sql-files';
 import { synth, tinySampleDir } from '../helpers/stacks';
 
 const provisioned = synth();
@@ -177,6 +181,52 @@ describe('the load on deploy', () => {
         ]),
       },
     });
+  });
+});
+
+describe('the analysts’ IAM role', () => {
+  /** The analysts' role and the statements of its own policy. */
+  function analystRole(template: Template) {
+    const [[id, role]] = Object.entries(template.findResources('AWS::IAM::Role')).filter(([logicalId]) => logicalId.startsWith('AnalystsRole'));
+    const statements = Object.values(template.findResources('AWS::IAM::Policy'))
+      .filter((policy) => JSON.stringify(policy.Properties.Roles).includes(id))
+      .flatMap((policy) => policy.Properties.PolicyDocument.Statement as Record<string, unknown>[]);
+    return { id, role, statements };
+  }
+
+  it('is tagged RedshiftDbRoles = the database role sql/03_grant_read.sql creates, and trusts the account by default', () => {
+    const { role } = analystRole(provisioned.template);
+    expect(role.Properties.Tags).toContainEqual({ Key: 'RedshiftDbRoles', Value: ANALYSTS_DATABASE_ROLE });
+    expect(readFileSync(path.join(SQL_DIR, '03_grant_read.sql'), 'utf8')).toContain(`CALL sp_sparkify_create_role('${ANALYSTS_DATABASE_ROLE}');`);
+    expect(JSON.stringify(role.Properties.AssumeRolePolicyDocument)).toContain(':root');
+    expect(JSON.stringify(role.Properties.ManagedPolicyArns)).toContain('AmazonRedshiftQueryEditorV2NoSharing');
+  });
+
+  it('signs in with its own identity: GetClusterCredentialsWithIAM on the database of a cluster, GetCredentials on a workgroup', () => {
+    const cluster = analystRole(provisioned.template).statements;
+    expect(cluster).toContainEqual(expect.objectContaining({ Action: 'redshift:GetClusterCredentialsWithIAM' }));
+    expect(JSON.stringify(cluster.find((statement) => statement.Action === 'redshift:GetClusterCredentialsWithIAM')?.Resource)).toMatch(/:dbname:",\{"Ref":"WarehouseCluster[^"]*"\},"\/sparkify"/);
+    const workgroup = analystRole(serverless.template).statements;
+    expect(workgroup).toContainEqual(
+      expect.objectContaining({ Action: 'redshift-serverless:GetCredentials', Resource: { 'Fn::Join': expect.anything() } }),
+    );
+    expect(JSON.stringify(workgroup)).not.toContain('GetClusterCredentials');
+  });
+
+  it('queries only this warehouse, follows only its own session’s statements, and may read no secret', () => {
+    const { statements } = analystRole(provisioned.template);
+    const run = statements.find((statement) => JSON.stringify(statement.Action).includes('redshift-data:ExecuteStatement'));
+    expect(JSON.stringify(run?.Resource)).toContain(':cluster:');
+    const follow = statements.find((statement) => JSON.stringify(statement.Action).includes('redshift-data:GetStatementResult'));
+    expect(follow).toMatchObject({ Resource: '*', Condition: { StringEquals: { 'redshift-data:statement-owner-iam-userid': '${aws:userid}' } } });
+    expect(JSON.stringify(statements)).not.toMatch(/secretsmanager|redshift-data:\*|"s3:/);
+  });
+
+  it('trusts only the principals -c analystPrincipals names, and refuses what is not an IAM ARN', () => {
+    const arn = 'arn:aws:iam::123456789012:role/BiTool';
+    const { template } = synth(readAppConfig((key) => (key === 'analystPrincipals' ? arn : undefined)).props, { 'aws:cdk:bundling-stacks': [] });
+    expect(analystRole(template).role.Properties.AssumeRolePolicyDocument.Statement[0].Principal).toEqual({ AWS: arn });
+    expect(() => readAppConfig((key) => (key === 'analystPrincipals' ? 'bob' : undefined))).toThrow(/analystPrincipals= takes IAM role, user or account root ARNs/);
   });
 });
 
