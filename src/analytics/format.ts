@@ -14,6 +14,11 @@ export function formatCount(value: unknown): string {
   return Number.isFinite(number) ? COUNT.format(number) : String(value ?? '');
 }
 
+/** A count with its noun, singular for one: "1 play", "6,820 plays". */
+export function formatQuantity(value: unknown, one: string, many: string): string {
+  return `${formatCount(value)} ${Number(value) === 1 ? one : many}`;
+}
+
 /**
  * `part` of `whole` as a percentage a person can compare: whole percents, but with two
  * significant digits below 10% so that a small share is never shown as "0%"

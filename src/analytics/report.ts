@@ -5,7 +5,7 @@ import { mermaidErd, tablesOf } from '../sql/erd';
 import { SQL_DIR } from '../sql/sql-files';
 import { chartSvg } from './chart';
 import { ERD_SCOPE, erdSvg } from './erd-svg';
-import { formatCount, formatHour, formatMoment, formatShare, formatShortDay, repairMojibake, weekdayName } from './format';
+import { formatCount, formatHour, formatMoment, formatQuantity, formatShare, formatShortDay, repairMojibake, weekdayName } from './format';
 import { readAnalyticsQueries, runAnalyticsQuery, type AnalyticsQuery } from './queries';
 import { FOLD_AFTER, SECTIONS, formatCell, type Rows, type Section, type TableColumn } from './sections';
 
@@ -62,28 +62,28 @@ function headline(answers: Answers): { tiles: Tile[]; lead: string; caveat: stri
   const [song] = answers.get('top-songs') ?? [];
   const [artist] = answers.get('top-artists') ?? [];
   const tiles: Tile[] = [
-    { label: 'Plays', value: formatCount(plays), detail: `by ${formatCount(overview.listeners)} users` },
+    { label: 'Plays', value: formatCount(plays), detail: `by ${formatQuantity(overview.listeners, 'user', 'users')}` },
     { label: 'Users', value: formatCount(overview.users), detail: `${formatCount(overview.paid_users)} paid now` },
     { label: 'Paid share', value: formatShare(count(overview.paid_plays), plays), detail: `of plays: ${formatCount(overview.paid_plays)} paid` },
     {
       label: 'Free → paid',
-      value: `${formatCount(upgrades?.users)} ${count(upgrades?.users) === 1 ? 'user' : 'users'}`,
-      detail: `upgraded, ${formatCount(upgrades?.changes)} ${count(upgrades?.changes) === 1 ? 'time' : 'times'}`,
+      value: formatQuantity(count(upgrades?.users), 'user', 'users'),
+      detail: `upgraded, ${formatQuantity(count(upgrades?.changes), 'time', 'times')}`,
     },
     { label: 'Matched to catalogue', value: `${formatCount(matched)} of ${formatCount(plays)}`, detail: `plays (${formatShare(matched, plays)})` },
     {
       label: 'Busiest hour',
       value: hour ? `${formatHour(count(hour.hour))} UTC` : '–',
-      detail: hour ? `${formatCount(hour.plays)} plays` : '',
+      detail: hour ? formatQuantity(hour.plays, 'play', 'plays') : '',
     },
-    { label: 'Busiest day', value: weekday ? weekdayName(count(weekday.weekday)) : '–', detail: weekday ? `${formatCount(weekday.plays)} plays` : '' },
-    { label: 'Period (UTC)', value: formatPeriod(first, last), detail: `${formatCount(answers.get('plays-per-day')?.length ?? 0)} days with plays` },
+    { label: 'Busiest day', value: weekday ? weekdayName(count(weekday.weekday)) : '–', detail: weekday ? formatQuantity(weekday.plays, 'play', 'plays') : '' },
+    { label: 'Period (UTC)', value: formatPeriod(first, last), detail: `${formatQuantity(answers.get('plays-per-day')?.length ?? 0, 'day', 'days')} with plays` },
   ];
   if (song) {
-    tiles.push({ label: 'Most played song', value: repairMojibake(String(song.title)), detail: `${repairMojibake(String(song.artist))}, ${formatCount(song.plays)} plays` });
+    tiles.push({ label: 'Most played song', value: repairMojibake(String(song.title)), detail: `${repairMojibake(String(song.artist))}, ${formatQuantity(song.plays, 'play', 'plays')}` });
   }
-  if (artist) tiles.push({ label: 'Most played artist', value: repairMojibake(String(artist.artist)), detail: `${formatCount(artist.plays)} plays` });
-  const lead = `${formatCount(plays)} plays by ${formatCount(overview.listeners)} users, from ${formatMoment(first)} to ${formatMoment(last)}.`;
+  if (artist) tiles.push({ label: 'Most played artist', value: repairMojibake(String(artist.artist)), detail: formatQuantity(artist.plays, 'play', 'plays') });
+  const lead = `${formatQuantity(plays, 'play', 'plays')} by ${formatQuantity(overview.listeners, 'user', 'users')}, from ${formatMoment(first)} to ${formatMoment(last)}.`;
   const share = formatShare(matched, plays);
   const caveat =
     matched === plays

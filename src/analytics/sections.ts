@@ -1,6 +1,6 @@
 import type { TopLevelSpec } from 'vega-lite';
 import { columns, daily, rankedBars, type Datum } from './chart';
-import { formatCount, formatDay, formatHour, formatShare, repairMojibake, weekdayName, weekdayShort } from './format';
+import { formatCount, formatDay, formatHour, formatQuantity, formatShare, repairMojibake, weekdayName, weekdayShort } from './format';
 
 /** A query's rows, as the engine returns them. */
 export type Rows = readonly Record<string, unknown>[];
@@ -40,7 +40,7 @@ const total = (rows: Rows, key: string): number => rows.reduce((sum, row) => sum
 /** The row with the largest `key`; the first of equals, as the query orders them. */
 const largest = (rows: Rows, key: string): Record<string, unknown> | undefined =>
   rows.reduce<Record<string, unknown> | undefined>((best, row) => (best === undefined || count(row[key]) > count(best[key]) ? row : best), undefined);
-const plural = (value: number, one: string, many: string): string => `${formatCount(value)} ${value === 1 ? one : many}`;
+const plural = formatQuantity;
 /** "free -> paid" as a person writes it: "free → paid". */
 export const formatChange = (value: unknown): string => String(value ?? '').replace(/\s*->\s*/, ' → ');
 

@@ -1,11 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { formatCount, formatDay, formatHour, formatMoment, formatShare, repairMojibake, weekdayName } from '../../src/analytics/format';
+import { formatCount, formatDay, formatHour, formatMoment, formatQuantity, formatShare, repairMojibake, weekdayName } from '../../src/analytics/format';
 import { formatPeriod } from '../../src/analytics/report';
 
 describe('how the report writes figures', () => {
   it('counts with thousands separators, shares that never round a small one to 0%', () => {
     expect(formatCount(6820)).toBe('6,820');
     expect(formatCount(1234567)).toBe('1,234,567');
+    expect(formatQuantity(1, 'play', 'plays')).toBe('1 play');
+    expect(formatQuantity(6820, 'play', 'plays')).toBe('6,820 plays');
     expect(formatShare(5591, 6820)).toBe('82%');
     expect(formatShare(1, 6820)).toBe('0.015%');
     expect(formatShare(542, 6820)).toBe('7.9%');
