@@ -8,5 +8,7 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    // Every temporary folder of the run lives in one the run removes at its end.
+    globalSetup: ['test/global-setup.ts'],
   },
 });

@@ -8,9 +8,12 @@ process.on('exit', () => {
   for (const dir of made) rmSync(dir, { recursive: true, force: true });
 });
 
-/** A folder under the system temp dir, new for each call, removed when the test process exits. */
+/**
+ * A folder, new for each call, in the test run's own temporary folder (removed when the
+ * run ends, see test/global-setup.ts), and removed when the test process exits.
+ */
 export function tempDir(prefix = 'sparkify-test-'): string {
-  const dir = mkdtempSync(path.join(tmpdir(), prefix));
+  const dir = mkdtempSync(path.join(process.env.SPARKIFY_TEST_TMP ?? tmpdir(), prefix));
   made.push(dir);
   return dir;
 }
