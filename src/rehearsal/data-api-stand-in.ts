@@ -13,8 +13,9 @@ import { StatementStore } from './statement-store';
  * A local stand-in for the Redshift Data API that the handlers' real
  * @aws-sdk/client-redshift-data reaches through the SDK's endpoint setting
  * (AWS_ENDPOINT_URL_REDSHIFT_DATA). It runs each batch as one transaction on PGlite or a
- * Postgres server, as the caller's own database role, with COPY answered from local
- * folders standing for S3 buckets. Batches run one at a time, in the order they came.
+ * Postgres server, as the caller's own database user (an IAM identity's user gets the
+ * database roles its IAM role's `RedshiftDbRoles` tag lists), with COPY answered from
+ * local folders standing for S3 buckets. Batches run one at a time, in the order they came.
  *
  * The parts: data-api-http.ts and data-api-protocol.ts (the wire), caller-identity.ts
  * (who signed), data-api-operations.ts (the operations), statement-store.ts and
@@ -54,6 +55,14 @@ export interface DataApiStandInOptions {
   readonly adminUser: string;
   /** Access key id → the IAM role name of the caller that signs with it. */
   readonly accessKeys: Readonly<Record<string, string>>;
+  /**
+   * IAM role name → the database roles its `RedshiftDbRoles` tag lists (the tag's
+   * colon-separated value, split). When the role's IAM identity signs in (each
+   * submission with no SecretArn or DbUser), its database user `IAMR:<role name>` is
+   * granted each of them that exists; the others are ignored, as Redshift ignores them.
+   * @default no role is tagged
+   */
+  readonly databaseRoles?: Readonly<Record<string, readonly string[]>>;
   /** Faults to inject. @default none */
   readonly faults?: readonly StandInFault[];
   /**
@@ -103,8 +112,14 @@ export { iamRoleDatabaseUser } from './caller-identity';
 export async function startDataApiStandIn(options: DataApiStandInOptions): Promise<DataApiStandIn> {
   const warehouse = await StandInWarehouse.open(options.database, options.adminUser);
   const faults = new FaultPlan(options.faults ?? []);
+  const { databaseRoles } = options;
   const queue = new BatchQueue((submission, signal) =>
-    runSession(submission, signal, { warehouse, faults, bucketFolder: options.bucketFolder }),
+    runSession(submission, signal, {
+      warehouse,
+      faults,
+      bucketFolder: options.bucketFolder,
+      databaseRolesOf: (role) => (databaseRoles && Object.hasOwn(databaseRoles, role) ? databaseRoles[role] : []),
+    }),
   );
   const calls: StandInCall[] = [];
   const cancelled: string[] = [];

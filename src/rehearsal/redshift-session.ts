@@ -11,6 +11,8 @@ export interface SessionContext {
   readonly warehouse: StandInWarehouse;
   readonly bucketFolder: BucketFolders;
   readonly faults: FaultPlan;
+  /** The database roles an IAM role's `RedshiftDbRoles` tag lists (none for an untagged role). */
+  readonly databaseRolesOf: (iamRole: string) => readonly string[];
 }
 
 /** Redshift's process ids are large numbers; each session gets its own. */
@@ -28,8 +30,9 @@ class InjectedFailure extends Error {}
 
 /**
  * Runs a submission as Redshift runs a Data API batch: in a session of its own, as its
- * database user (an IAM identity's user is created on its first connection), its
- * statements in order, in one transaction. Redshift SQL is adapted for Postgres by
+ * database user (an IAM identity signs in: its user is created on its first connection
+ * and granted the database roles its IAM role's tag lists), its statements in order, in
+ * one transaction. Redshift SQL is adapted for Postgres by
  * `adaptForPostgres`; COPY reads the folders standing for buckets.
  *
  * - All run: the transaction commits and the submission is FINISHED.
@@ -44,7 +47,9 @@ export async function runSession(submission: Submission, signal: AbortSignal, co
   const { connection } = submission;
   submission.start(FIRST_REDSHIFT_PID + submission.number);
   try {
-    if (connection.iamIdentity) await context.warehouse.createIamUser(connection.databaseUser);
+    if (connection.iamIdentity) {
+      await context.warehouse.signInIamUser(connection.databaseUser, context.databaseRolesOf(submission.caller.role));
+    }
     await context.warehouse.asUser(connection.databaseUser, (db) => runStatements(db, submission, signal, context));
     submission.finish();
   } catch (error) {

@@ -35,14 +35,34 @@ export class StandInWarehouse {
   }
 
   /**
-   * Creates the database user of an IAM identity unless it exists: an ordinary user, as
-   * Redshift creates one on the identity's first connection.
+   * Signs an IAM identity's database user in, as Redshift does when the identity
+   * connects (Data API with WorkgroupName or ClusterIdentifier and no SecretArn): creates
+   * the user unless it exists (an ordinary user, as Redshift creates one on the
+   * identity's first connection), then grants it each database role of `databaseRoles`
+   * (what the identity's `RedshiftDbRoles` tag lists) that exists, at every sign-in, so a
+   * role created since the last one is granted now. A name that is no database role is
+   * ignored, as Redshift ignores it: a role that does not exist, and also a user (the
+   * admin, another IAM identity's user, a `CREATE USER` one) or one of Postgres' own
+   * `pg_` roles, which in Postgres are roles too but on Redshift could never be granted
+   * this way.
+   *
+   * AWS documents this for Serverless (redshift-iam-access-federated-db-roles); the
+   * stand-in treats a provisioned cluster the same, which AWS's Redshift pages do not
+   * confirm (GetClusterCredentialsWithIAM is documented to make the `IAMR:` user, not
+   * to read the tag).
+   * @see https://docs.aws.amazon.com/redshift/latest/mgmt/redshift-iam-access-federated-db-roles.html
    */
-  async createIamUser(user: string): Promise<void> {
-    if (this.#createdUsers.has(user)) return;
+  async signInIamUser(user: string, databaseRoles: readonly string[] = []): Promise<void> {
+    if (this.#createdUsers.has(user) && databaseRoles.length === 0) return;
     await this.#inTurn(async () => {
-      await createUser(this.engine.db, user, 'NOSUPERUSER');
-      if (this.engine.bulkLoadRole) await this.engine.db.query(`GRANT ${this.engine.bulkLoadRole} TO ${quoteIdentifier(user)}`);
+      if (!this.#createdUsers.has(user)) {
+        await createUser(this.engine.db, user, 'NOSUPERUSER');
+        if (this.engine.bulkLoadRole) await this.engine.db.query(`GRANT ${this.engine.bulkLoadRole} TO ${quoteIdentifier(user)}`);
+      }
+      for (const role of new Set(databaseRoles)) {
+        const [found] = await this.engine.db.query<{ granted: boolean }>(GRANTABLE_ROLE, [role, user]);
+        if (found && !found.granted) await this.engine.db.query(`GRANT ${quoteIdentifier(role)} TO ${quoteIdentifier(user)}`);
+      }
     });
     this.#createdUsers.add(user);
   }
@@ -76,6 +96,20 @@ export class StandInWarehouse {
     return turn;
   }
 }
+
+/**
+ * The database role named $1, if it is one that a sign-in may grant (no superuser, no
+ * LOGIN user, no IAM identity's user, none of Postgres' own roles), and whether the user
+ * $2 has it already.
+ */
+const GRANTABLE_ROLE = `
+  SELECT EXISTS (
+    SELECT 1 FROM pg_auth_members AS membership JOIN pg_roles AS member ON member.oid = membership.member
+    WHERE membership.roleid = candidate.oid AND member.rolname = $2
+  ) AS granted
+  FROM pg_roles AS candidate
+  WHERE candidate.rolname = $1 AND NOT candidate.rolsuper AND NOT candidate.rolcanlogin
+    AND left(candidate.rolname, 3) <> 'pg_' AND candidate.rolname !~ '^IAMR?:'`;
 
 /**
  * Creates a database user unless one of that name exists (CREATE ROLE has no IF NOT

@@ -42,6 +42,10 @@ function identities(suffix: string) {
     admin: `sparkify_admin${suffix}`,
     loader: `sparkify-loader${suffix}`,
     reader: `sparkify-reader${suffix}`,
+    /** An IAM role tagged RedshiftDbRoles = `table_readers:no_such_role:<the admin user>`. */
+    analyst: `sparkify-analyst${suffix}`,
+    /** The database role its tag names first, which the tests create. */
+    readersRole: `table_readers${suffix}`,
   };
 }
 
@@ -50,20 +54,27 @@ interface Harness {
   readonly standIn: DataApiStandIn;
   readonly users: ReturnType<typeof identities>;
   /** Signs as the loader role (a second access key is a second session of that role). */
-  client(who?: 'loader' | 'loader-session-2' | 'reader' | 'stranger', maxAttempts?: number): RedshiftDataClient;
+  client(who?: 'loader' | 'loader-session-2' | 'reader' | 'analyst' | 'stranger', maxAttempts?: number): RedshiftDataClient;
   /** Submits a batch and waits until it ended; returns its description. */
-  run(sqls: readonly string[], target?: object, who?: 'loader' | 'reader'): Promise<DescribeStatementResponse>;
+  run(sqls: readonly string[], target?: object, who?: 'loader' | 'reader' | 'analyst'): Promise<DescribeStatementResponse>;
 }
 
 async function startHarness(database: StandInDatabase, suffix: string, extra: Partial<DataApiStandInOptions> = {}): Promise<Harness> {
   const users = identities(suffix);
-  const keys = { loader: 'AKIDLOADER0000000001', 'loader-session-2': 'AKIDLOADER0000000002', reader: 'AKIDREADER0000000001', stranger: 'AKIDSTRANGER00000001' };
+  const keys = {
+    loader: 'AKIDLOADER0000000001',
+    'loader-session-2': 'AKIDLOADER0000000002',
+    reader: 'AKIDREADER0000000001',
+    analyst: 'AKIDANALYST000000001',
+    stranger: 'AKIDSTRANGER00000001',
+  };
   const standIn = await startDataApiStandIn({
     database,
     bucketFolder: () => undefined,
     secrets: { [SECRET_ARN]: users.admin },
     adminUser: users.admin,
-    accessKeys: { [keys.loader]: users.loader, [keys['loader-session-2']]: users.loader, [keys.reader]: users.reader },
+    accessKeys: { [keys.loader]: users.loader, [keys['loader-session-2']]: users.loader, [keys.reader]: users.reader, [keys.analyst]: users.analyst },
+    databaseRoles: { [users.analyst]: [users.readersRole, `no_such_role${suffix}`, users.admin] },
     ...extra,
   });
   const client: Harness['client'] = (who = 'loader', maxAttempts = 1) =>
@@ -134,8 +145,10 @@ describe.each(ENGINES)('a batch on %s, through the real SDK client', (engine) =>
     await dropDatabase();
     const server = new Client({ connectionString: SERVER_URL });
     await server.connect();
-    const { admin, loader, reader } = harness.users;
-    for (const user of [admin, iamRoleDatabaseUser(loader), iamRoleDatabaseUser(reader)]) await server.query(`DROP ROLE IF EXISTS "${user}"`);
+    const { admin, loader, reader, analyst, readersRole } = harness.users;
+    for (const user of [admin, iamRoleDatabaseUser(loader), iamRoleDatabaseUser(reader), iamRoleDatabaseUser(analyst), readersRole]) {
+      await server.query(`DROP ROLE IF EXISTS "${user}"`);
+    }
     await server.end();
   });
 
@@ -192,6 +205,38 @@ describe.each(ENGINES)('a batch on %s, through the real SDK client', (engine) =>
     expect(admin).toMatchObject({ Status: 'FINISHED', SecretArn: SECRET_ARN });
     expect(admin.DbUser).toBeUndefined();
     expect(await harness.standIn.query("SELECT to_regclass('loader_owned') IS NULL AS dropped")).toEqual([{ dropped: true }]);
+  });
+  it('grants an IAM identity, at each sign-in, the database roles its RedshiftDbRoles tag lists that exist, and ignores the rest', async () => {
+    const { run, users, client } = harness;
+    const denied = 'ERROR: permission denied for table tagged_reads';
+    expect((await run(['CREATE TABLE tagged_reads (n INTEGER)', 'INSERT INTO tagged_reads VALUES (3), (4)'], CLUSTER_AS_ADMIN)).Status).toBe('FINISHED');
+
+    // No role of its tag exists yet: the sign-in ignores them all, and the statement runs, as the user alone.
+    const before = await run(['SELECT SUM(n) AS total FROM tagged_reads'], WORKGROUP, 'analyst');
+    expect(before).toMatchObject({ Status: 'FAILED', Error: denied, DbUser: `IAMR:${users.analyst}` });
+
+    const grant = await run([`CREATE ROLE ${users.readersRole}`, `GRANT SELECT ON tagged_reads TO ROLE ${users.readersRole}`], CLUSTER_AS_ADMIN);
+    expect([grant.Status, grant.Error]).toEqual(['FINISHED', undefined]);
+
+    // The next sign-in grants the role that now exists, on a workgroup and on a cluster alike.
+    for (const target of [WORKGROUP, CLUSTER_AS_IAM]) {
+      const read = await run(['SELECT SUM(n) AS total FROM tagged_reads'], target, 'analyst');
+      expect([read.Status, read.Error, read.DbUser]).toEqual(['FINISHED', undefined, `IAMR:${users.analyst}`]);
+      expect(await new DataApi(client('analyst')).resultRows(`${read.Id}:1`)).toEqual([{ total: 7 }]);
+    }
+    // The role, and nothing else its tag names: the admin user is a user, not a database role, and gives no ownership.
+    expect((await run(['DROP TABLE tagged_reads'], WORKGROUP, 'analyst')).Error).toBe('ERROR: must be owner of table tagged_reads');
+    const memberships = await harness.standIn.query<{ role: string }>(
+      `SELECT granted.rolname AS role
+       FROM pg_auth_members AS membership
+       JOIN pg_roles AS granted ON granted.oid = membership.roleid
+       JOIN pg_roles AS grantee ON grantee.oid = membership.member
+       WHERE grantee.rolname = 'IAMR:${users.analyst}' AND left(granted.rolname, 3) <> 'pg_'`,
+    );
+    expect(memberships).toEqual([{ role: users.readersRole }]);
+
+    // An untagged IAM role gets no database role: its user may not read the table.
+    expect(await run(['SELECT SUM(n) AS total FROM tagged_reads'], WORKGROUP, 'reader')).toMatchObject({ Status: 'FAILED', Error: denied });
   });
 });
 
