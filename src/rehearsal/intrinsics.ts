@@ -28,6 +28,7 @@ export interface CfnTemplate {
   readonly Conditions?: Record<string, unknown>;
   readonly Parameters?: Record<string, { readonly Default?: unknown; readonly Type?: string }>;
   readonly Mappings?: Record<string, Record<string, Record<string, unknown>>>;
+  readonly Outputs?: Record<string, { readonly Value: unknown; readonly Condition?: string; readonly Description?: string }>;
 }
 
 /** Who and where the rehearsed stack is: the values of the pseudo parameters. */

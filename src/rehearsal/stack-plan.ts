@@ -8,8 +8,13 @@ import { asCustomResourceProperties, IntrinsicError, roleNameOfArn, TemplateReso
  * the load custom resource and its resolved properties, the Lambda functions the
  * Provider framework calls (found through the framework's own environment variables and
  * its waiter state machine, not by name), the waiter's retry policy, the scheduled
- * function behind the EventBridge rule, the warehouse's admin identity, and the buckets.
+ * function behind the EventBridge rule, the warehouse's admin identity, the buckets, the
+ * IAM roles' Redshift database roles (their `RedshiftDbRoles` tags), and the analysts'
+ * role and warehouse as the stack's outputs name them.
  */
+
+/** The tag whose colon-separated value lists the database roles Redshift grants an IAM identity when it signs in. */
+export const DATABASE_ROLES_TAG = 'RedshiftDbRoles';
 
 /** The resource type of the deploy's load. */
 export const LOAD_RESOURCE_TYPE = 'Custom::SparkifyLoad';
@@ -76,6 +81,27 @@ export interface WarehousePlan {
   readonly adminSecretArn?: string;
 }
 
+/** An IAM role of the template. */
+export interface IamRolePlan {
+  readonly logicalId: string;
+  readonly arn: string;
+  /** Its name: its IAM identity's database user is `IAMR:<role name>`. */
+  readonly roleName: string;
+  /** The database roles its `RedshiftDbRoles` tag lists, in order (none when untagged). */
+  readonly databaseRoles: readonly string[];
+}
+
+/**
+ * The role people assume to read the warehouse, and where they read it, from the stack's
+ * outputs (`AnalystRoleArn`, `Database`, and `WorkgroupName` or `ClusterIdentifier`), as
+ * an analyst would find them. No secret: the role signs in with its IAM identity.
+ */
+export interface AnalystsPlan {
+  readonly roleArn: string;
+  readonly roleName: string;
+  readonly target: { readonly database: string; readonly workgroupName?: string; readonly clusterIdentifier?: string };
+}
+
 /** Everything the rehearsal runs, read from one template. */
 export interface StackPlan {
   readonly stackName: string;
@@ -88,6 +114,10 @@ export interface StackPlan {
   readonly runsBucket?: string;
   /** The sample bucket's folder in the cloud assembly (what the BucketDeployment uploads), with sampleData. */
   readonly sampleDataAsset?: { readonly bucket: string; readonly dir: string };
+  /** Every IAM role of the template, with the database roles its tag lists. */
+  readonly iamRoles: readonly IamRolePlan[];
+  /** The analysts' role and warehouse, when the stack outputs them. */
+  readonly analysts?: AnalystsPlan;
 }
 
 /** Reads the plan of a synthesized stack. @throws IntrinsicError or Error naming what is missing */
@@ -147,6 +177,50 @@ export function readStackPlan(resolver: TemplateResolver, outdir: string): Stack
     sourceBuckets: copiedBuckets(properties.Statements),
     runsBucket: readRunsBucket(scheduled),
     sampleDataAsset: readSampleDataAsset(resolver, outdir),
+    iamRoles: readIamRoles(resolver),
+    analysts: readAnalysts(resolver),
+  };
+}
+
+/** Every IAM role of the template: its resolved ARN and name, and the database roles its `RedshiftDbRoles` tag lists. */
+export function readIamRoles(resolver: TemplateResolver): IamRolePlan[] {
+  return resolver.resourcesOfType('AWS::IAM::Role').map(([logicalId, resource]) => {
+    const at = `Resources.${logicalId}`;
+    const arn = resolver.getAtt(logicalId, 'Arn', at);
+    const tags = (resolver.resolve(resource.Properties?.Tags ?? [], `${at}.Properties.Tags`) ?? []) as { Key?: unknown; Value?: unknown }[];
+    const tag = tags.find((item) => item.Key === DATABASE_ROLES_TAG);
+    return { logicalId, arn, roleName: roleNameOfArn(arn), databaseRoles: tag ? parseDatabaseRoles(String(tag.Value ?? '')) : [] };
+  });
+}
+
+/** The database roles a `RedshiftDbRoles` tag's value lists: names separated by colons. */
+export function parseDatabaseRoles(value: string): string[] {
+  return value
+    .split(':')
+    .map((name) => name.trim())
+    .filter((name) => name !== '');
+}
+
+/** The analysts' role and warehouse from the stack's outputs, or undefined when it has no `AnalystRoleArn` output. */
+export function readAnalysts(resolver: TemplateResolver): AnalystsPlan | undefined {
+  const outputs = resolver.template.Outputs ?? {};
+  const output = (name: string): string | undefined => {
+    const found = Object.hasOwn(outputs, name) ? outputs[name] : undefined;
+    if (!found || (found.Condition !== undefined && !resolver.condition(found.Condition, `Outputs.${name}.Condition`))) return undefined;
+    return resolver.resolveString(found.Value, `Outputs.${name}.Value`);
+  };
+  const roleArn = output('AnalystRoleArn');
+  if (roleArn === undefined) return undefined;
+  const database = output('Database');
+  const workgroupName = output('WorkgroupName');
+  const clusterIdentifier = output('ClusterIdentifier');
+  if (database === undefined || (workgroupName === undefined) === (clusterIdentifier === undefined)) {
+    throw new IntrinsicError('Outputs: AnalystRoleArn needs a Database output and either a WorkgroupName or a ClusterIdentifier one');
+  }
+  return {
+    roleArn,
+    roleName: roleNameOfArn(roleArn),
+    target: workgroupName === undefined ? { database, clusterIdentifier } : { database, workgroupName },
   };
 }
 

@@ -3,7 +3,7 @@ import { IntrinsicError, TemplateResolver, asCustomResourceProperties, type CfnT
 import { SimulatedClock, type Invocation, type LambdaFleet } from '../../src/rehearsal/lambda-runtime';
 import { CREATE_FAILED_PHYSICAL_ID_MARKER, ProviderDriver } from '../../src/rehearsal/provider-driver';
 import { schedulePeriodMs, standInFault } from '../../src/rehearsal/rehearse';
-import type { LambdaFunctionSpec, LoadResourcePlan } from '../../src/rehearsal/stack-plan';
+import { parseDatabaseRoles, readAnalysts, readIamRoles, type LambdaFunctionSpec, type LoadResourcePlan } from '../../src/rehearsal/stack-plan';
 
 const identity = { stackName: 'Stack', account: '123456789012', region: 'eu-west-1' };
 
@@ -66,6 +66,43 @@ describe('the intrinsic resolver', () => {
 
   it('sends custom resource properties as CloudFormation does: numbers and booleans as strings', () => {
     expect(asCustomResourceProperties({ a: 1, b: [true, 'x'], c: { d: 2.5 } })).toEqual({ a: '1', b: ['true', 'x'], c: { d: '2.5' } });
+  });
+});
+
+describe("the plan's IAM roles and analysts", () => {
+  const roles: CfnTemplate = {
+    Conditions: { Never: { 'Fn::Equals': ['a', 'b'] } },
+    Resources: {
+      Analysts: {
+        Type: 'AWS::IAM::Role',
+        Properties: { Tags: [{ Key: 'Team', Value: 'data' }, { Key: 'RedshiftDbRoles', Value: { 'Fn::Join': [':', ['analysts', { Ref: 'AWS::NoValue' }, 'auditors']] } }] },
+      },
+      Loader: { Type: 'AWS::IAM::Role', Properties: { RoleName: 'loader', Tags: [{ Key: 'Team', Value: 'data' }] } },
+      Workgroup: { Type: 'AWS::RedshiftServerless::Workgroup', Properties: { WorkgroupName: 'wg' } },
+    },
+    Outputs: {
+      AnalystRoleArn: { Value: { 'Fn::GetAtt': ['Analysts', 'Arn'] } },
+      Database: { Value: 'sparkify' },
+      WorkgroupName: { Value: 'wg' },
+      ClusterIdentifier: { Value: 'not-this-one', Condition: 'Never' },
+    },
+  };
+  const resolver = new TemplateResolver(roles, identity);
+
+  it("reads each role's RedshiftDbRoles tag, resolved, as the colon-separated database roles it lists", () => {
+    expect(readIamRoles(resolver).map((role) => [role.logicalId, role.roleName, role.databaseRoles])).toEqual([
+      ['Analysts', expect.stringMatching(/^Stack-Analysts-[0-9A-Z]{12}$/), ['analysts', 'auditors']],
+      ['Loader', 'loader', []],
+    ]);
+    expect(parseDatabaseRoles(' analysts ::auditors:')).toEqual(['analysts', 'auditors']);
+  });
+
+  it("finds the analysts' role and warehouse in the stack's outputs, leaving out an output whose condition is false", () => {
+    const [analysts] = readIamRoles(resolver);
+    expect(readAnalysts(resolver)).toEqual({ roleArn: analysts.arn, roleName: analysts.roleName, target: { database: 'sparkify', workgroupName: 'wg' } });
+    expect(readAnalysts(new TemplateResolver({ Resources: roles.Resources }, identity))).toBeUndefined();
+    const both = { ...roles, Outputs: { ...roles.Outputs, ClusterIdentifier: { Value: 'c' } } };
+    expect(() => readAnalysts(new TemplateResolver(both, identity))).toThrow(/either a WorkgroupName or a ClusterIdentifier/);
   });
 });
 
