@@ -11,9 +11,12 @@ the given context (as cdk deploy -c ...), reads the load's custom resource and t
 Lambda functions behind it from the template, and runs their bundles from cdk.out as
 CloudFormation and the Provider framework would: Create, then (with -c schedule=...)
 scheduled runs as EventBridge would invoke them, an Update that changes SqlHash, and a
-Delete. The Redshift Data API and S3 are local stand-ins: statements run on PGlite (or
---database-url) as the caller's database user, buckets are folders. The Provider's
-waits between isComplete calls are skipped on a simulated clock the handlers read.
+Delete. Before the Update, the analysts' IAM role (output AnalystRoleArn) runs every
+query of sql/analytics/ through the Data API with its own identity, no secret. The
+Redshift Data API and S3 are local stand-ins: statements run on PGlite (or
+--database-url) as the caller's database user (an IAM identity's gets the database
+roles its RedshiftDbRoles tag lists), buckets are folders. The Provider's waits between
+isComplete calls are skipped on a simulated clock the handlers read.
 
 Options:
   -c, --context KEY=VALUE   an app setting, as cdk deploy -c takes it; keys:
@@ -40,8 +43,9 @@ Options:
                             {"tables":{...},"matchedSongplays":n,"attributes":{...},"steps":[...]}
   -h, --help                show this help
 
-Exit codes: 0 every step succeeded; 1 the deploy (or a scheduled run) would fail, or
-the rehearsal could not run; 2 bad options.`;
+Exit codes: 0 every step and every analysts' query succeeded; 1 the deploy (or a
+scheduled run) would fail, an analysts' query failed, or the rehearsal could not run;
+2 bad options.`;
 
 /** `-c key=value` options as context, refusing unknown keys. */
 function contextFromPairs(pairs: readonly string[]): Record<string, string> {
@@ -120,7 +124,8 @@ async function main(args: string[]): Promise<number> {
   try {
     const report = await rehearse(parsed.options);
     console.log(parsed.json ? rehearsalJson(report) : rehearsalText(report));
-    return report.steps.every((step) => step.outcome === 'succeeded') ? 0 : 1;
+    const analystsFailed = (report.analysts?.failed.length ?? 0) > 0;
+    return report.steps.every((step) => step.outcome === 'succeeded') && !analystsFailed ? 0 : 1;
   } catch (error) {
     if (error instanceof RehearsalUsageError) throw new UsageError(error.message);
     throw error;

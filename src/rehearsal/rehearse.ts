@@ -1,10 +1,14 @@
+import { RedshiftDataClient } from '@aws-sdk/client-redshift-data';
 import { randomUUID } from 'node:crypto';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import { PGlite } from '@electric-sql/pglite';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
+import { DataApi, type ResultRow } from '../../lambda/data-api';
 import { parseScheduledLoadConfig, SCHEDULED_LOAD_CONFIG_VARIABLE } from '../../lambda/scheduled-config';
 import { readAppConfig } from '../../lib/app-config';
+import { readAnalyticsQueries } from '../analytics/queries';
+import { runRemoteQuery } from '../analytics/remote-query';
 import { ANALYSTS_DATABASE_ROLE } from '../sql/access';
 import { TABLES, type TableName } from '../local/runner';
 import { startDataApiStandIn, type DataApiStandIn, type StandInCall, type StandInDatabase, type StandInFault } from './data-api-stand-in';
@@ -13,7 +17,7 @@ import { LambdaFleet, roleCredentials, SimulatedClock, type LambdaSandbox } from
 import { ProviderDriver, type CustomResourceRequest, type ProviderResponse } from './provider-driver';
 import { startS3StandIn, type S3StandIn } from './s3-stand-in';
 import { sourceDays, uploadKeys, jsonKeysUnder, type SourceDay } from './source-days';
-import { readStackPlan, type LambdaFunctionSpec, type StackPlan } from './stack-plan';
+import { readStackPlan, type AnalystsPlan, type LambdaFunctionSpec, type StackPlan } from './stack-plan';
 import { PROJECT_ROOT, synthesizeApp, type SynthesizedStack } from './synth';
 
 /**
@@ -24,6 +28,13 @@ import { PROJECT_ROOT, synthesizeApp, type SynthesizedStack } from './synth';
  * stand-in (the statements run on PGlite or Postgres as the caller's database user) and a
  * local S3 stand-in over folders. It reports what each step did, what the warehouse
  * holds, and the custom resource's attributes.
+ *
+ * Once the Create succeeded and the scheduled runs (if any) ran, before the Update, the
+ * analysts' IAM role (the stack's `AnalystRoleArn` output) runs every query of
+ * sql/analytics/ as an analyst would: through its own RedshiftDataClient, the project's
+ * DataApi and runRemoteQuery, with its own credentials and no secret, so its database
+ * user `IAMR:<role name>` reads only what the database roles its `RedshiftDbRoles` tag
+ * lists may read (the stand-in grants them at its sign-in, as Redshift does).
  */
 
 /** The faults a rehearsal can inject into the deploy's load (the stand-in's StandInFault kinds). */
@@ -113,6 +124,31 @@ export interface RehearsalStep {
   readonly dayAdded?: string;
 }
 
+/** One analytics query as the analysts' IAM identity ran it. */
+export interface AnalystQueryResult {
+  /** The query's name (its file in sql/analytics/). */
+  readonly name: string;
+  /** Its rows as the Data API gave them (none when it failed). */
+  readonly rows: readonly ResultRow[];
+  /** Why it failed, e.g. `The query FAILED: ERROR: permission denied for table songplays`. */
+  readonly error?: string;
+}
+
+/** The analytics queries run as the analysts' IAM identity. */
+export interface AnalystsRehearsal {
+  /** The IAM role (the stack's `AnalystRoleArn` output). */
+  readonly role: string;
+  /** The database users the stand-in ran its statements as: `IAMR:<role name>`. */
+  readonly databaseUsers: readonly string[];
+  /** Where they ran, from the stack's outputs: the database and the workgroup or cluster, no secret. */
+  readonly target: AnalystsPlan['target'];
+  /** The step after which they ran: `create`, or the last scheduled run. */
+  readonly after: string;
+  readonly queries: readonly AnalystQueryResult[];
+  /** The names of the queries that failed: with any, the analysts could not use the stack as deployed. */
+  readonly failed: readonly string[];
+}
+
 /** What the rehearsal found. */
 export interface RehearsalReport {
   readonly tables: Record<TableName, number>;
@@ -136,6 +172,11 @@ export interface RehearsalReport {
    * database's refusal.
    */
   readonly analystsAccess: Readonly<Record<string, string>>;
+  /**
+   * The analytics queries the analysts' IAM role ran through the Data API, signed in with
+   * its own identity; absent when the Create failed or the stack outputs no AnalystRoleArn.
+   */
+  readonly analysts?: AnalystsRehearsal;
   /** Data API calls the stand-in answered, by operation. */
   readonly dataApiCalls: Readonly<Record<string, number>>;
   /** Who called the Data API (the IAM role) and the database user its statements ran as. */
@@ -244,6 +285,7 @@ class Run {
   /** Calls answered by stand-ins stopped earlier (a stand-in is restarted to inject a fault into the Update). */
   private readonly earlierCalls: StandInCall[] = [];
   private readonly stepsDone: RehearsalStep[] = [];
+  private analysts?: AnalystsRehearsal;
 
   constructor(
     private readonly options: RehearsalOptions,
@@ -319,6 +361,11 @@ class Run {
     return specs.filter((spec): spec is LambdaFunctionSpec => spec !== undefined);
   }
 
+  /** The IAM roles that call the Data API: the functions' and the analysts'. */
+  private dataApiCallers(): string[] {
+    return [...new Set([...this.functions().map((spec) => spec.roleName), ...(this.plan.analysts ? [this.plan.analysts.roleName] : [])])];
+  }
+
   private database(): StandInDatabase {
     return this.options.databaseUrl ? { databaseUrl: this.options.databaseUrl } : { pgliteDir: this.pgliteDir };
   }
@@ -330,13 +377,19 @@ class Run {
   private startDataApi(faults: StandInFault[]): Promise<DataApiStandIn> {
     const { warehouse } = this.plan;
     this.hangInjected = faults.some((fault) => fault.kind === 'hang-batch');
-    const accessKeys = Object.fromEntries(this.functions().map((spec) => [roleCredentials(spec.roleName).accessKeyId, spec.roleName]));
+    const callers = this.dataApiCallers();
+    const accessKeys = Object.fromEntries(callers.map((role) => [roleCredentials(role).accessKeyId, role]));
+    // What each caller's RedshiftDbRoles tag lists, as the template tags its role.
+    const databaseRoles = Object.fromEntries(
+      this.plan.iamRoles.filter((role) => callers.includes(role.roleName) && role.databaseRoles.length > 0).map((role) => [role.roleName, role.databaseRoles]),
+    );
     return startDataApiStandIn({
       database: this.database(),
       bucketFolder: (bucket) => this.bucketFolders.get(bucket),
       secrets: warehouse.adminSecretArn ? { [warehouse.adminSecretArn]: warehouse.adminUser } : {},
       adminUser: warehouse.adminUser,
       accessKeys,
+      databaseRoles,
       faults,
     });
   }
@@ -358,9 +411,7 @@ class Run {
    */
   private async whileBusy(maxRealMs: number): Promise<void> {
     if (!this.dataApi || (this.hangInjected && this.dataApi.cancelled.length === 0)) return;
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([this.dataApi.idle(), new Promise<void>((resolve) => (timer = setTimeout(resolve, maxRealMs)))]);
-    clearTimeout(timer);
+    await this.untilIdle(maxRealMs);
   }
 
   /** Waits (a little, in real time) for the warehouse to have no batch waiting or running; false if one still runs. */
@@ -426,6 +477,62 @@ class Run {
     this.stepsDone.push(step);
     this.progress(`${name}: ${step.outcome} after ${step.polls} isComplete call(s), ${step.simulatedSeconds} s simulated (${step.realSeconds} s real)`);
     return { step, response };
+  }
+
+  /**
+   * Runs every analytics query as the analysts' IAM role would from its own machine
+   * (`npm run query`, `npm run report -- --stack`): its own Data API client and
+   * credentials, the project's DataApi and runRemoteQuery, the workgroup or cluster the
+   * stack outputs and no secret. A query that fails is recorded with its error.
+   */
+  private async analystQueries(after: string): Promise<AnalystsRehearsal | undefined> {
+    const analysts = this.plan.analysts;
+    if (!analysts) return undefined;
+    const queries = readAnalyticsQueries();
+    const where = analysts.target.workgroupName ? `workgroup ${analysts.target.workgroupName}` : `cluster ${analysts.target.clusterIdentifier}`;
+    this.progress(`analysts: ${queries.length} analytics queries as ${analysts.roleName}, signed in with its IAM identity, on ${where}`);
+    const client = new RedshiftDataClient({
+      endpoint: this.dataApi.endpoint,
+      region: this.identity.region,
+      credentials: roleCredentials(analysts.roleName),
+      maxAttempts: 6,
+    });
+    const callsBefore = this.dataApi.calls.length;
+    const results: AnalystQueryResult[] = [];
+    try {
+      const api = new DataApi(client);
+      let submittedAt = 0;
+      for (const query of queries) {
+        // runRemoteQuery names a batch (and its ClientToken) by Date.now(): two in one millisecond would be one batch.
+        while (Date.now() <= submittedAt) await new Promise((resolve) => setTimeout(resolve, 1));
+        submittedAt = Date.now();
+        try {
+          results.push({ name: query.name, rows: await runRemoteQuery(api, analysts.target, query.sql, (ms) => this.untilIdle(ms)) });
+        } catch (error) {
+          results.push({ name: query.name, rows: [], error: (error as Error).message });
+        }
+      }
+    } finally {
+      client.destroy();
+    }
+    const calls = this.dataApi.calls.slice(callsBefore).filter((call) => call.caller === analysts.roleName);
+    const failed = results.filter((result) => result.error !== undefined).map((result) => result.name);
+    this.progress(`analysts: ${failed.length === 0 ? 'every query answered' : `${failed.length} of ${results.length} queries FAILED: ${results.find((result) => result.error)?.error}`}`);
+    return {
+      role: analysts.roleName,
+      databaseUsers: [...new Set(calls.flatMap((call) => (call.databaseUser ? [call.databaseUser] : [])))],
+      target: analysts.target,
+      after,
+      queries: results,
+      failed,
+    };
+  }
+
+  /** Waits until the warehouse has no batch waiting or running, at most `maxRealMs`. */
+  private async untilIdle(maxRealMs: number): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([this.dataApi.idle(), new Promise<void>((resolve) => (timer = setTimeout(resolve, maxRealMs)))]);
+    clearTimeout(timer);
   }
 
   private successMessage(request: CustomResourceRequest, response: ProviderResponse): string {
@@ -523,6 +630,9 @@ class Run {
       }
     }
 
+    // The analysts query the stack as deployed: after the Create and the scheduled runs, before the Update.
+    this.analysts = await this.analystQueries(this.stepsDone.at(-1)?.name ?? 'create');
+
     if (faultName && this.faultOn === 'update') await this.injectFaults(this.fault());
     const updated = { ...properties, SqlHash: `${String(properties.SqlHash)}:rehearsal-update` };
     const update = await this.loadStep(
@@ -573,6 +683,7 @@ class Run {
       steps: this.stepsDone,
       succeeded,
       analystsAccess: await this.accessOf(ANALYSTS_DATABASE_ROLE, Object.keys(snapshot)),
+      ...(this.analysts ? { analysts: this.analysts } : {}),
       stack: {
         name: this.plan.stackName,
         status,

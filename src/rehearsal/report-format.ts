@@ -61,6 +61,9 @@ export function rehearsalText(report: RehearsalReport): string {
     ),
     '',
     `Attributes of the load (Fn::GetAtt): ${Object.entries(report.attributes).map(([key, value]) => `${key}=${value}`).join(' ') || 'none'}`,
+    '',
+    ...analystsText(report),
+    '',
     `Data API calls: ${Object.entries(report.dataApiCalls).map(([operation, count]) => `${operation} ${count}`).join(', ') || 'none'}`,
     ...report.callers.map((caller) => `  by ${caller.role}: ${caller.calls} call(s), statements run as ${caller.databaseUsers.join(', ') || 'nobody'}`),
     '',
@@ -80,5 +83,29 @@ export function rehearsalText(report: RehearsalReport): string {
       : `The deploy would FAIL (stack ${stack.status}): ${failed?.message ?? 'see the steps above'}`,
   );
   if (failedRuns.length > 0) lines.push(`Scheduled run(s) failed: ${failedRuns.map((step) => step.name).join(', ')} (see above).`);
+  const analysts = report.analysts;
+  if (analysts && analysts.failed.length > 0) {
+    const first = analysts.queries.find((query) => query.error);
+    lines.push(`The analysts could NOT query the stack: ${analysts.failed.length} of ${analysts.queries.length} analytics queries failed as ${analysts.role} (${first?.name}: ${first?.error}).`);
+  }
   return lines.join('\n');
+}
+
+/** The analytics queries the analysts' IAM role ran, one line each, or why none ran. */
+function analystsText(report: RehearsalReport): string[] {
+  const { analysts } = report;
+  if (!analysts) {
+    const createFailed = report.steps.some((step) => step.name === 'create' && step.outcome === 'failed');
+    return [`Analysts' queries: not run (${createFailed ? 'the Create failed' : 'the stack outputs no AnalystRoleArn'}).`];
+  }
+  const where = analysts.target.workgroupName ? `workgroup ${analysts.target.workgroupName}` : `cluster ${analysts.target.clusterIdentifier}`;
+  return [
+    `Analysts' queries (sql/analytics/, after ${analysts.after}): IAM role ${analysts.role}, signed in with its own identity (no secret)` +
+      ` on ${where}, database ${analysts.target.database}, as database user ${analysts.databaseUsers.join(', ') || 'nobody'}:`,
+    formatTable(
+      ['query', 'rows'],
+      analysts.queries.map((query) => [query.name, query.error === undefined ? query.rows.length.toLocaleString('en-US') : `FAILED: ${query.error}`]),
+      2,
+    ),
+  ];
 }

@@ -1,11 +1,14 @@
 import { rmSync } from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readAnalyticsQueries, runAnalyticsQuery } from '../../src/analytics/queries';
 import type { GeneratorOptions } from '../../src/generate/events';
 import { DEFAULT_SAMPLE } from '../../src/generate/sample';
 import { runLocalEtl, TABLES, type LocalRunReport } from '../../src/local/runner';
-import { openPglite } from '../../src/local/database';
+import { openPglite, type LocalDatabase } from '../../src/local/database';
 import { FAULTS, INJECTED_ERROR, rehearse, type FaultName, type RehearsalOptions, type RehearsalReport, type RehearsalStep } from '../../src/rehearsal/rehearse';
+import { rehearsalText } from '../../src/rehearsal/report-format';
+import { DATABASE_ROLES_TAG } from '../../src/rehearsal/stack-plan';
 import { synthesizeApp, type SynthesizedStack } from '../../src/rehearsal/synth';
 import { runCli } from '../helpers/cli';
 import { createTestDatabase } from '../helpers/engines';
@@ -29,6 +32,72 @@ async function localFigures(dataDir: string): Promise<Pick<LocalRunReport, 'tabl
   } finally {
     await engine.close();
   }
+}
+
+/** A value as an analyst reads it. */
+type Seen = string | null;
+
+/**
+ * A value as an analyst reads it: the text `npm run query` prints for it. The two sides
+ * type the same value differently: the Data API sends integers as numbers (longValue),
+ * NUMERIC as text and timestamps as text as Redshift prints them, while a local Postgres
+ * client gives timestamps as Dates (node-postgres also BIGINT and NUMERIC as text). So
+ * both are compared as text, a Date printed as Redshift prints a timestamp (UTC, with
+ * milliseconds unless they are 0), NULL as null; text is kept as it is, so "12.50" and
+ * "12.5" would still differ.
+ */
+function asAnalystReads(value: unknown): Seen {
+  if (value === null || value === undefined) return null;
+  if (value instanceof Date) return value.toISOString().replace('T', ' ').replace(/(\.000)?Z$/, '');
+  return String(value);
+}
+
+/** Every analytics query's rows, each value as an analyst reads it, by query name. */
+type AnalystView = Record<string, Record<string, Seen>[]>;
+
+function seenRows(rows: readonly Record<string, unknown>[]): Record<string, Seen>[] {
+  return rows.map((row) => Object.fromEntries(Object.entries(row).map(([column, value]) => [column, asAnalystReads(value)])));
+}
+
+/** What each analytics query answers on a local warehouse (runAnalyticsQuery, the same SQL through the Postgres adaptation). */
+async function localAnalystView(db: LocalDatabase): Promise<AnalystView> {
+  const view: AnalystView = {};
+  for (const query of readAnalyticsQueries()) view[query.name] = seenRows(await runAnalyticsQuery(db, query));
+  return view;
+}
+
+/** `npm run local` on a folder, and then every analytics query on what it loaded. */
+async function localWarehouse(dataDir: string): Promise<{ figures: Pick<LocalRunReport, 'tables' | 'matchedSongplays'>; analytics: AnalystView }> {
+  const engine = await openPglite();
+  try {
+    const report = await runLocalEtl(engine, { dataDir, rebuild: true });
+    return { figures: { tables: report.tables, matchedSongplays: report.matchedSongplays }, analytics: await localAnalystView(engine.db) };
+  } finally {
+    await engine.close();
+  }
+}
+
+/** What the rehearsal's analysts' IAM role got from each analytics query; fails on a query that failed. */
+function rehearsedAnalystView(report: RehearsalReport): AnalystView {
+  const analysts = report.analysts;
+  if (!analysts) throw new Error('The rehearsal ran no analysts’ queries');
+  expect(analysts.queries.filter((query) => query.error).map((query) => `${query.name}: ${query.error}`)).toEqual([]);
+  return Object.fromEntries(analysts.queries.map((query) => [query.name, seenRows(query.rows)]));
+}
+
+/** The IAM roles that loaded: every caller but the analysts' role. */
+const loaders = (report: RehearsalReport) => report.callers.filter((caller) => caller.role !== report.analysts?.role);
+
+/** The same synth with no RedshiftDbRoles tag on any IAM role: the plan the rehearsal reads loses the analysts' tag; the cloud assembly is only read. */
+function withoutDatabaseRolesTags(synthesized: SynthesizedStack): SynthesizedStack {
+  const template = structuredClone(synthesized.template);
+  for (const resource of Object.values(template.Resources)) {
+    const tags = resource.Properties?.Tags;
+    if (resource.Type === 'AWS::IAM::Role' && Array.isArray(tags)) {
+      (resource.Properties as Record<string, unknown>).Tags = tags.filter((tag: { Key?: unknown }) => tag.Key !== DATABASE_ROLES_TAG);
+    }
+  }
+  return { ...synthesized, template };
 }
 
 /** One synth of a variant, shared by its tests. */
@@ -99,19 +168,54 @@ describe('a rehearsal of the provisioned cluster', () => {
     expect(update.attributes.FirstStatementId).toBeDefined();
     expect(update.attributes.FirstStatementId).not.toBe(create.attributes.FirstStatementId);
     expect(update.attributes.Songplays).toBe(String(local.tables.songplays));
-    expect(report.dataApiCalls.BatchExecuteStatement).toBe(2);
+    // The load's two batches, and the analysts' queries, one batch each.
+    expect(report.dataApiCalls.BatchExecuteStatement).toBe(2 + readAnalyticsQueries().length);
     expect(update.tables).toEqual(create.tables);
     expect(remove).toMatchObject({ outcome: 'succeeded', warehouseUnchanged: true, stackStatus: 'DELETE_COMPLETE' });
     expect({ tables: report.tables, matchedSongplays: report.matchedSongplays }).toEqual(local);
   });
 
-  it('loads as the admin user, the owner of every table, and lets the analysts role read each of them', async () => {
-    const report = await run(synthesized, {}, { dataDir: days.dataWithDays([0]) });
-    expect(report.callers.flatMap((caller) => caller.databaseUsers)).toEqual(['sparkify_admin']);
-    const everyTable = [...TABLES, 'load_manifest'];
-    expect(Object.fromEntries(everyTable.map((table) => [table, report.analystsAccess[table]]))).toEqual(
-      Object.fromEntries(everyTable.map((table) => [table, 'read'])),
-    );
+  describe('the loaders and the analysts', () => {
+    let report: RehearsalReport;
+    let untagged: RehearsalReport;
+    let local: AnalystView;
+    // Both rehearsals at once, and the local load beside them.
+    beforeAll(async () => {
+      const data = days.dataWithDays([0]);
+      [report, untagged, { analytics: local }] = await Promise.all([
+        run(synthesized, {}, { dataDir: data }),
+        rehearse({ context: {}, synthesized: withoutDatabaseRolesTags(synthesized()), dataDir: data }),
+        localWarehouse(data),
+      ]);
+    }, 120_000);
+
+    it('loads as the admin user, the owner of every table, and lets the analysts role read each of them', () => {
+      expect(loaders(report).flatMap((caller) => caller.databaseUsers)).toEqual(['sparkify_admin']);
+      const everyTable = [...TABLES, 'load_manifest'];
+      expect(Object.fromEntries(everyTable.map((table) => [table, report.analystsAccess[table]]))).toEqual(
+        Object.fromEntries(everyTable.map((table) => [table, 'read'])),
+      );
+    });
+
+    it("the analysts' IAM role, signed in with its own identity on the cluster, gets every analytics query's local answer", () => {
+      expect(report.analysts).toMatchObject({ after: 'create', failed: [], target: { database: 'sparkify', clusterIdentifier: expect.any(String) } });
+      expect(report.analysts?.target.workgroupName).toBeUndefined();
+      expect(report.analysts?.databaseUsers).toEqual([`IAMR:${report.analysts?.role}`]);
+      expect(report.analysts?.role).toMatch(/^SparkifyWarehouse-AnalystsRole/);
+      expect(rehearsedAnalystView(report)).toEqual(local);
+      expect(rehearsalText(report)).toMatch(/^Analysts' queries \(sql\/analytics\/, after create\): IAM role SparkifyWarehouse-AnalystsRole/m);
+    });
+
+    it('without its RedshiftDbRoles tag the same IAM identity reads nothing: every query fails with permission denied, and the report says so', () => {
+      const analysts = untagged.analysts;
+      expect(analysts?.databaseUsers).toEqual([`IAMR:${analysts?.role}`]);
+      expect(analysts?.failed).toEqual(readAnalyticsQueries().map((query) => query.name));
+      for (const query of analysts?.queries ?? []) expect(query.error, query.name).toMatch(/^The query FAILED: ERROR: permission denied for table \w+$/);
+      // The deploy itself succeeds, and the database role can still read: only the tag was missing.
+      expect(untagged.succeeded).toBe(true);
+      expect(untagged.analystsAccess.songplays).toBe('read');
+      expect(rehearsalText(untagged)).toMatch(/^The analysts could NOT query the stack: \d+ of \d+ analytics queries failed as SparkifyWarehouse-AnalystsRole\S+ \(\S+: The query FAILED: ERROR: permission denied/m);
+    });
   });
 
   describe('with a fault on the Update', () => {
@@ -189,11 +293,14 @@ describe('a rehearsal of the provisioned cluster', () => {
 describe.runIf(present)('a rehearsal of Redshift Serverless', () => {
   const synthesized = sharedSynth({ serverless: 'true' });
 
-  it('gives exactly the local figures on the real sample', async () => {
-    const [report, local] = await Promise.all([run(synthesized, { serverless: 'true' }, { dataDir: UDACITY_SAMPLE }), localFigures(UDACITY_SAMPLE)]);
+  it("gives exactly the local figures on the real sample, and the analysts' IAM role the local answer to every analytics query", async () => {
+    const [report, local] = await Promise.all([run(synthesized, { serverless: 'true' }, { dataDir: UDACITY_SAMPLE }), localWarehouse(UDACITY_SAMPLE)]);
     expect(report.stack.warehouse).toBe('serverless');
     expect(report.steps.map((step) => step.outcome)).toEqual(['succeeded', 'succeeded', 'succeeded']);
-    expect({ tables: report.tables, matchedSongplays: report.matchedSongplays }).toEqual(local);
+    expect({ tables: report.tables, matchedSongplays: report.matchedSongplays }).toEqual(local.figures);
+    expect(report.analysts).toMatchObject({ after: 'create', target: { database: 'sparkify', workgroupName: expect.any(String) } });
+    expect(report.analysts?.databaseUsers).toEqual([`IAMR:${report.analysts?.role}`]);
+    expect(rehearsedAnalystView(report)).toEqual(local.analytics);
   });
 });
 
@@ -204,6 +311,8 @@ describe('a rehearsal of Redshift Serverless with a schedule', () => {
   let report: RehearsalReport;
   /** The star tables `npm run local` gives after each day, loading incrementally. */
   const localAfterDay: Record<string, number>[] = [];
+  /** The analytics queries' answers on that local warehouse after the last day. */
+  let localAnalytics: AnalystView;
   let dayNames: string[] = [];
 
   beforeAll(async () => {
@@ -215,6 +324,7 @@ describe('a rehearsal of Redshift Serverless with a schedule', () => {
       days.addDay(growing, day);
       localAfterDay.push(starOf((await runLocalEtl(engine, { dataDir: growing })).tables));
     }
+    localAnalytics = await localAnalystView(engine.db);
     await engine.close();
     dayNames = [0, 1, 2, 3].map((day) => /(\d{4}-\d{2}-\d{2})/.exec(days.sourceOf(day))?.[1] as string);
     report = await rehearsal;
@@ -241,8 +351,14 @@ describe('a rehearsal of Redshift Serverless with a schedule', () => {
   });
 
   it('the deploy’s loader and the scheduled loader, two IAM roles, both run as the admin user, so each can use the other’s tables', () => {
-    const loaders = report.callers.filter((caller) => caller.databaseUsers.length > 0);
-    expect(loaders.map((caller) => caller.role)).toHaveLength(2);
-    for (const caller of loaders) expect(caller.databaseUsers).toEqual(['sparkify_admin']);
+    const loading = loaders(report).filter((caller) => caller.databaseUsers.length > 0);
+    expect(loading.map((caller) => caller.role)).toHaveLength(2);
+    for (const caller of loading) expect(caller.databaseUsers).toEqual(['sparkify_admin']);
+  });
+
+  it("after the scheduled runs, the analysts' IAM role, signed in with its own identity on the workgroup, gets the local answer to every analytics query", () => {
+    expect(report.analysts).toMatchObject({ after: 'scheduled-run-4', target: { database: 'sparkify', workgroupName: expect.any(String) } });
+    expect(report.analysts?.databaseUsers).toEqual([`IAMR:${report.analysts?.role}`]);
+    expect(rehearsedAnalystView(report)).toEqual(localAnalytics);
   });
 });
