@@ -1,5 +1,6 @@
 import type { DataApi, WarehouseTarget } from '../../lambda/data-api';
-import { runRemoteQuery, targetOfOutputs } from '../analytics/remote-query';
+import { runRemoteQuery } from '../analytics/remote-query';
+import { adminTargetOf } from './stack-outputs';
 
 /** What the end-to-end run needs from the outside world; tests pass fakes. */
 export interface E2eDeps {
@@ -61,7 +62,7 @@ export async function runE2e(deps: E2eDeps, stackName: string, outputsFile: stri
     await deps.run('npx', ['cdk', 'deploy', ...context, '--require-approval', 'never', '--outputs-file', outputsFile]);
     const outputs = deps.readOutputs(outputsFile)[stackName];
     if (!outputs) throw new Error(`cdk deploy wrote no outputs for ${stackName} to ${outputsFile}`);
-    const target = targetOfOutputs(outputs, stackName);
+    const target = adminTargetOf(outputs, stackName);
     const actual = await queryCounts(deps, target);
     const differences = compareCounts(expected, actual, Object.keys(expected));
     if (!deps.scheduled) return { expected, actual, differences };

@@ -1,8 +1,8 @@
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { parseArgs } from 'node:util';
-import { DataApi } from '../../lambda/data-api';
 import { readAnalyticsQueries } from '../analytics/queries';
-import { runRemoteQuery, stackTarget } from '../analytics/remote-query';
+import { runRemoteQuery } from '../analytics/remote-query';
+import { analystAccessOf, analystDataApi, readStackOutputs } from '../aws/stack-outputs';
 import { SECTIONS } from '../analytics/sections';
 import { formatTable } from '../text-table';
 import { UsageError, runCli } from './run-cli';
@@ -13,9 +13,10 @@ const TITLES = new Map<string, string>([['overview', 'the headline: plays, users
 const HELP = `Usage: npm run query -- --name NAME [--stack-name STACK] [--region REGION]
 
 Runs one analytics query of sql/analytics/ on a deployed warehouse through the Redshift
-Data API, as the admin user: the stack's outputs name the admin secret and the cluster
-or the Serverless workgroup. Prints the result as a table. Needs AWS credentials
-allowed to read the admin secret. The same SQL makes npm run report's sections locally;
+Data API, as an analyst: it assumes the stack's analysts' role (output AnalystRoleArn),
+whose database user reads the tables through the database role analysts, and reaches
+the cluster or Serverless workgroup the outputs name with that IAM identity (no
+secret). Prints the result as a table. Needs AWS credentials allowed to assume the role. The same SQL makes npm run report's sections locally;
 songs and artists are counted over all plays, by the title and artist the app logged.
 
 Queries (--name):
@@ -47,8 +48,9 @@ async function main(args: string[]): Promise<number> {
   const query = readAnalyticsQueries().find((candidate) => candidate.name === values.name);
   if (!query) throw new UsageError(`--name must be one of: ${names().join(', ')}`);
   const region = values.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION;
-  const target = await stackTarget(new CloudFormationClient({ region }), values['stack-name']);
-  const rows = await runRemoteQuery(new DataApi(), target, query.sql, (ms) => new Promise((resolve) => setTimeout(resolve, ms)));
+  const stackName = values['stack-name'];
+  const { roleArn, target } = analystAccessOf(await readStackOutputs(new CloudFormationClient({ region }), stackName), stackName);
+  const rows = await runRemoteQuery(await analystDataApi(roleArn, region), target, query.sql, (ms) => new Promise((resolve) => setTimeout(resolve, ms)));
   const columns = Object.keys(rows[0] ?? {});
   console.log(`${query.question}\n\n${formatTable(columns, rows.map((row) => columns.map((column) => String(row[column] ?? ''))))}`);
   return 0;

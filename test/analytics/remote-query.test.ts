@@ -1,48 +1,15 @@
-import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { BatchExecuteStatementCommand, DescribeStatementCommand, GetStatementResultCommand, RedshiftDataClient } from '@aws-sdk/client-redshift-data';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { DataApi } from '../../lambda/data-api';
 import { readAnalyticsQueries } from '../../src/analytics/queries';
-import { runRemoteQuery, stackTarget, targetOfOutputs } from '../../src/analytics/remote-query';
+import { runRemoteQuery } from '../../src/analytics/remote-query';
 
-const cfn = mockClient(CloudFormationClient);
 const redshift = mockClient(RedshiftDataClient);
 const noWait = async () => undefined;
 
 beforeEach(() => {
-  cfn.reset();
   redshift.reset();
-});
-
-describe('stackTarget', () => {
-  it('reads the cluster or the workgroup, with the admin secret (the tables’ owner), from the stack outputs', async () => {
-    cfn.on(DescribeStacksCommand).resolves({
-      Stacks: [{ StackName: 'S', StackStatus: 'CREATE_COMPLETE', CreationTime: new Date(), Outputs: [
-        { OutputKey: 'Database', OutputValue: 'sparkify' },
-        { OutputKey: 'ClusterIdentifier', OutputValue: 'c1' },
-        { OutputKey: 'AdminSecretArn', OutputValue: 'arn:secret' },
-      ] }],
-    });
-    expect(await stackTarget(new CloudFormationClient({}), 'S')).toEqual({ database: 'sparkify', clusterIdentifier: 'c1', secretArn: 'arn:secret' });
-    cfn.on(DescribeStacksCommand).resolves({
-      Stacks: [{ StackName: 'S', StackStatus: 'CREATE_COMPLETE', CreationTime: new Date(), Outputs: [
-        { OutputKey: 'Database', OutputValue: 'sparkify' },
-        { OutputKey: 'WorkgroupName', OutputValue: 'wg' },
-        { OutputKey: 'AdminSecretArn', OutputValue: 'arn:secret' },
-      ] }],
-    });
-    expect(await stackTarget(new CloudFormationClient({}), 'S')).toEqual({ database: 'sparkify', workgroupName: 'wg', secretArn: 'arn:secret' });
-  });
-
-  it('refuses the outputs of an older stack without the admin secret, saying so', () => {
-    expect(() => targetOfOutputs({ Database: 'sparkify', WorkgroupName: 'wg' }, 'S')).toThrow(/names no admin secret/);
-  });
-
-  it('says when a stack is not a warehouse stack', async () => {
-    cfn.on(DescribeStacksCommand).resolves({ Stacks: [{ StackName: 'S', StackStatus: 'CREATE_COMPLETE', CreationTime: new Date(), Outputs: [] }] });
-    await expect(stackTarget(new CloudFormationClient({}), 'S')).rejects.toThrow(/no Database output/);
-  });
 });
 
 describe('runRemoteQuery', () => {
