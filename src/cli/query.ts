@@ -16,8 +16,9 @@ Runs one analytics query of sql/analytics/ on a deployed warehouse through the R
 Data API, as an analyst: it assumes the stack's analysts' role (output AnalystRoleArn),
 whose database user reads the tables through the database role analysts, and reaches
 the cluster or Serverless workgroup the outputs name with that IAM identity (no
-secret). Prints the result as a table. Needs AWS credentials allowed to assume the role. The same SQL makes npm run report's sections locally;
-songs and artists are counted over all plays, by the title and artist the app logged.
+secret). Prints the result as a table. Needs AWS credentials allowed to assume the role.
+The same SQL makes npm run report's sections locally; songs and artists are counted
+over all plays, by the title and artist the app logged.
 
 Queries (--name):
 ${names()
