@@ -46,10 +46,10 @@ export class StandInWarehouse {
    * `pg_` roles, which in Postgres are roles too but on Redshift could never be granted
    * this way.
    *
-   * AWS documents this for Serverless (redshift-iam-access-federated-db-roles); the
-   * stand-in treats a provisioned cluster the same, which AWS's Redshift pages do not
-   * confirm (GetClusterCredentialsWithIAM is documented to make the `IAMR:` user, not
-   * to read the tag).
+   * AWS documents the tag for Serverless (redshift-iam-access-federated-db-roles). The
+   * stand-in treats a provisioned cluster (GetClusterCredentialsWithIAM) the same, which
+   * AWS's Redshift pages do not confirm: on a cluster, `GRANT ROLE analysts TO` the user
+   * may be needed.
    * @see https://docs.aws.amazon.com/redshift/latest/mgmt/redshift-iam-access-federated-db-roles.html
    */
   async signInIamUser(user: string, databaseRoles: readonly string[] = []): Promise<void> {
