@@ -66,6 +66,17 @@ export function formatShortDay(value: Date | string): string {
   return `${date.getUTCDate()} ${MONTHS[date.getUTCMonth()]}`;
 }
 
+/**
+ * A TIMESTAMP as the engine gave it: a Date from Postgres, or the Data API's text
+ * ("2018-11-05 21:01:03.796", UTC: the warehouse keeps times in UTC).
+ */
+export function utcMoment(value: Date | string): Date {
+  if (value instanceof Date) return value;
+  const moment = new Date(`${value.trim().replace(' ', 'T')}Z`);
+  if (Number.isNaN(moment.getTime())) throw new Error(`Not a timestamp: ${value}`);
+  return moment;
+}
+
 /** A moment to the minute, in UTC: "Thu 1 Nov 2018, 21:01 UTC". */
 export function formatMoment(date: Date): string {
   const time = `${String(date.getUTCHours()).padStart(2, '0')}:${String(date.getUTCMinutes()).padStart(2, '0')}`;

@@ -29,7 +29,21 @@ export function readAnalyticsQueries(dir: string = ANALYTICS_DIR): AnalyticsQuer
     });
 }
 
+/**
+ * Where the report's queries run: it takes statements in the Redshift dialect of sql/
+ * and runs them as its engine needs (a local Postgres through the adaptation, the
+ * deployed warehouse as they are).
+ */
+export interface AnalyticsReader {
+  query<Row extends object = Record<string, unknown>>(redshiftSql: string): Promise<Row[]>;
+}
+
+/** A local warehouse as an {@link AnalyticsReader}: each statement goes through the Postgres adaptation. */
+export function localReader(db: LocalDatabase): AnalyticsReader {
+  return { query: <Row extends object>(redshiftSql: string) => db.query<Row>(adaptForPostgres(redshiftSql)) };
+}
+
 /** Runs one analytics query on a local warehouse (through the Postgres adaptation). */
 export function runAnalyticsQuery<Row extends object = Record<string, unknown>>(db: LocalDatabase, query: AnalyticsQuery): Promise<Row[]> {
-  return db.query<Row>(adaptForPostgres(query.sql));
+  return localReader(db).query<Row>(query.sql);
 }

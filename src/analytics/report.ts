@@ -1,12 +1,11 @@
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import type { LocalDatabase } from '../local/database';
 import { mermaidErd, tablesOf } from '../sql/erd';
 import { SQL_DIR } from '../sql/sql-files';
 import { chartSvg } from './chart';
 import { ERD_SCOPE, erdSvg } from './erd-svg';
-import { formatCount, formatHour, formatMoment, formatQuantity, formatShare, formatShortDay, repairMojibake, weekdayName } from './format';
-import { readAnalyticsQueries, runAnalyticsQuery, type AnalyticsQuery } from './queries';
+import { formatCount, formatHour, formatMoment, formatQuantity, formatShare, formatShortDay, repairMojibake, utcMoment, weekdayName } from './format';
+import { readAnalyticsQueries, type AnalyticsQuery, type AnalyticsReader } from './queries';
 import { FOLD_AFTER, SECTIONS, formatCell, type Rows, type Section, type TableColumn } from './sections';
 
 const STAR_TABLES = ['songplays', 'users', 'songs', 'artists', 'time'] as const;
@@ -54,8 +53,8 @@ function headline(answers: Answers): { tiles: Tile[]; lead: string; caveat: stri
   const [overview] = answers.get('overview') ?? [];
   const plays = count(overview.plays);
   const matched = count(overview.matched_plays);
-  const first = overview.first_play as Date;
-  const last = overview.last_play as Date;
+  const first = utcMoment(overview.first_play as Date | string);
+  const last = utcMoment(overview.last_play as Date | string);
   const upgrades = (answers.get('level-changes') ?? []).find((row) => row.change === 'free -> paid');
   const hour = busiest(answers.get('plays-by-hour') ?? []);
   const weekday = busiest(answers.get('plays-by-weekday') ?? []);
@@ -201,16 +200,26 @@ ${await schemaSection()}
 <footer>Generated ${escapeHtml(formatMoment(generatedAt))}.</footer>`);
 }
 
-/** The columns songplays has, none when the table does not exist (nothing was ever loaded). */
-async function songplaysColumns(db: LocalDatabase): Promise<string[]> {
+/**
+ * The columns songplays has, none when the table does not exist (nothing was ever
+ * loaded). Read from the catalog, which every user may read: information_schema shows
+ * only the tables a user may use, so a reader without the grant would see "nothing
+ * loaded" instead of being refused.
+ */
+async function songplaysColumns(db: AnalyticsReader): Promise<string[]> {
   const rows = await db.query<{ column_name: string }>(
-    "SELECT column_name FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = 'songplays'",
+    `SELECT attribute.attname AS column_name
+     FROM pg_catalog.pg_attribute AS attribute
+     INNER JOIN pg_catalog.pg_class AS relation ON attribute.attrelid = relation.oid
+     INNER JOIN pg_catalog.pg_namespace AS schema ON relation.relnamespace = schema.oid
+     WHERE schema.nspname = current_schema() AND relation.relname = 'songplays' AND attribute.attnum > 0 AND NOT attribute.attisdropped`,
   );
   return rows.map((row) => row.column_name);
 }
 
 /**
- * A self-contained HTML report of the analytics queries on a warehouse: the headline
+ * A self-contained HTML report of the analytics queries on a warehouse (local, or the
+ * deployed one through the Data API): the headline
  * figures first (plays, users, paid share, conversions, how many plays matched the
  * catalogue, busiest hour and day, the period), then a section per question with its
  * takeaway, a chart (inline SVG, rendered server-side) and its table (folded when
@@ -218,7 +227,7 @@ async function songplaysColumns(db: LocalDatabase): Promise<string[]> {
  * saying nothing is loaded yet. Opens with no network.
  * @throws when the warehouse was built before songplays kept the logged title and artist, saying how to rebuild it
  */
-export async function buildReport(db: LocalDatabase, generatedAt: Date = new Date()): Promise<string> {
+export async function buildReport(db: AnalyticsReader, generatedAt: Date = new Date()): Promise<string> {
   const columns = await songplaysColumns(db);
   const missing = LOGGED_PLAY_COLUMNS.filter((column) => !columns.includes(column));
   if (columns.length > 0 && missing.length > 0) {
@@ -230,7 +239,7 @@ export async function buildReport(db: LocalDatabase, generatedAt: Date = new Dat
   const queries = readAnalyticsQueries();
   const answers = new Map<string, Rows>();
   if (columns.length > 0) {
-    for (const query of queries) answers.set(query.name, await runAnalyticsQuery<Record<string, unknown>>(db, query));
+    for (const query of queries) answers.set(query.name, await db.query<Record<string, unknown>>(query.sql));
   }
   const [overview] = answers.get('overview') ?? [];
   if (!overview || count(overview.plays) === 0) return emptyReport(generatedAt);

@@ -1,13 +1,18 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
+import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
+import { localReader } from '../analytics/queries';
+import { dataApiReader } from '../analytics/remote-query';
 import { buildReport, emptyReport } from '../analytics/report';
+import { analystAccessOf, analystDataApi, readStackOutputs } from '../aws/stack-outputs';
 import { withWarehouse } from '../local/warehouse';
 import { UsageError, runCli } from './run-cli';
 
-const HELP = `Usage: npm run report -- [--db DIR | --database-url URL] [--out DIR]
+const HELP = `Usage: npm run report -- [--db DIR | --database-url URL | --stack NAME [--region R]] [--out DIR]
 
-Runs the analytics queries of sql/analytics/ on the local warehouse and writes a
+Runs the analytics queries of sql/analytics/ on the local warehouse (or, with --stack,
+on the deployed one) and writes a
 self-contained report.html (no network needed to open it): the headline figures
 (plays, users, paid share, free-to-paid upgrades, how many plays matched the song
 catalogue, busiest hour and day, the period), then a section per question with its
@@ -17,6 +22,10 @@ with no plays (or no warehouse yet) gets a page saying nothing is loaded yet.
 Options:
   --db DIR              the PGlite warehouse (default: .sparkify/db, as npm run local)
   --database-url URL    a Postgres server warehouse instead
+  --stack NAME          the deployed warehouse of this stack instead, read through the
+                        Data API as an analyst (it assumes the stack's AnalystRoleArn,
+                        whose database user holds the role analysts; no secret)
+  --region REGION       the stack's region (default: AWS_REGION or AWS_DEFAULT_REGION)
   --out DIR             where to write report.html (default: .sparkify/report)
   -h, --help            show this help`;
 
@@ -26,6 +35,8 @@ async function main(args: string[]): Promise<number> {
     options: {
       db: { type: 'string' },
       'database-url': { type: 'string' },
+      stack: { type: 'string' },
+      region: { type: 'string' },
       out: { type: 'string', default: path.join('.sparkify', 'report') },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -35,15 +46,27 @@ async function main(args: string[]): Promise<number> {
     console.log(HELP);
     return 0;
   }
-  if (values.db && values['database-url']) throw new UsageError('--db and --database-url exclude each other');
+  if ([values.db, values['database-url'], values.stack].filter(Boolean).length > 1) throw new UsageError('--db, --database-url and --stack exclude each other');
+  if (values.stack) return write(values.out, await deployedReport(values.stack, values.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION));
   const location = values['database-url'] ? { databaseUrl: values['database-url'] } : { dbDir: values.db ?? path.join('.sparkify', 'db') };
   // No warehouse folder yet: say so in the page, without creating an empty warehouse there.
   const dbDir = location.dbDir;
   const missing = dbDir !== undefined && !existsSync(dbDir);
   if (missing) console.error(`No warehouse at ${dbDir} yet: the report says nothing is loaded (npm run local builds it).`);
-  const html = missing ? await emptyReport() : await withWarehouse(location, false, (engine) => buildReport(engine.db));
-  mkdirSync(values.out, { recursive: true });
-  const file = path.join(values.out, 'report.html');
+  const html = missing ? await emptyReport() : await withWarehouse(location, false, (engine) => buildReport(localReader(engine.db)));
+  return write(values.out, html);
+}
+
+/** The report of a deployed warehouse, read as an analyst. */
+async function deployedReport(stackName: string, region: string | undefined): Promise<string> {
+  const { roleArn, target } = analystAccessOf(await readStackOutputs(new CloudFormationClient({ region }), stackName), stackName);
+  const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+  return buildReport(dataApiReader(await analystDataApi(roleArn, region), target, sleep));
+}
+
+function write(folder: string, html: string): number {
+  mkdirSync(folder, { recursive: true });
+  const file = path.join(folder, 'report.html');
   writeFileSync(file, html);
   console.log(`Wrote ${file}`);
   return 0;

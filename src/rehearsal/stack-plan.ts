@@ -1,5 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
+import type { WarehouseTarget } from '../../lambda/data-api';
+import { analystAccessOf } from '../aws/stack-outputs';
 import { parseScheduledLoadConfig, SCHEDULED_LOAD_CONFIG_VARIABLE } from '../../lambda/scheduled-config';
 import { asCustomResourceProperties, IntrinsicError, roleNameOfArn, TemplateResolver, type CfnResource } from './intrinsics';
 
@@ -99,7 +101,7 @@ export interface IamRolePlan {
 export interface AnalystsPlan {
   readonly roleArn: string;
   readonly roleName: string;
-  readonly target: { readonly database: string; readonly workgroupName?: string; readonly clusterIdentifier?: string };
+  readonly target: WarehouseTarget;
 }
 
 /** Everything the rehearsal runs, read from one template. */
@@ -209,19 +211,14 @@ export function readAnalysts(resolver: TemplateResolver): AnalystsPlan | undefin
     if (!found || (found.Condition !== undefined && !resolver.condition(found.Condition, `Outputs.${name}.Condition`))) return undefined;
     return resolver.resolveString(found.Value, `Outputs.${name}.Value`);
   };
-  const roleArn = output('AnalystRoleArn');
-  if (roleArn === undefined) return undefined;
-  const database = output('Database');
-  const workgroupName = output('WorkgroupName');
-  const clusterIdentifier = output('ClusterIdentifier');
-  if (database === undefined || (workgroupName === undefined) === (clusterIdentifier === undefined)) {
-    throw new IntrinsicError('Outputs: AnalystRoleArn needs a Database output and either a WorkgroupName or a ClusterIdentifier one');
+  if (output('AnalystRoleArn') === undefined) return undefined;
+  const keys = ['AnalystRoleArn', 'Database', 'WorkgroupName', 'ClusterIdentifier'];
+  try {
+    const { roleArn, target } = analystAccessOf(Object.fromEntries(keys.map((key) => [key, output(key)])), resolver.identity.stackName);
+    return { roleArn, roleName: roleNameOfArn(roleArn), target };
+  } catch (error) {
+    throw new IntrinsicError(`Outputs: ${(error as Error).message}`);
   }
-  return {
-    roleArn,
-    roleName: roleNameOfArn(roleArn),
-    target: workgroupName === undefined ? { database, clusterIdentifier } : { database, workgroupName },
-  };
 }
 
 /** Every Lambda function of the template by its resolved ARN. */

@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildReport } from '../../src/analytics/report';
+import { localReader } from '../../src/analytics/queries';
 import { SECTIONS } from '../../src/analytics/sections';
 import { tablesOf } from '../../src/sql/erd';
 import { SQL_DIR } from '../../src/sql/sql-files';
@@ -35,7 +36,7 @@ describe.runIf(available)('report.html in headless Chromium', () => {
   beforeAll(async () => {
     await shared.load({ dataDir: real ? UDACITY_SAMPLE : handMadeSample() });
     const file = path.join(tempDir(), 'report.html');
-    writeFileSync(file, await buildReport(shared.engine().db));
+    writeFileSync(file, await buildReport(localReader(shared.engine().db)));
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
