@@ -31,17 +31,25 @@ const DEFAULT_WIDTH = 480;
 /** The width given is the whole chart's, labels and titles included: it is drawn at the size the page shows it. */
 const FIT_WIDTH = { type: 'fit-x', contains: 'padding' } as const;
 
+/** What every chart of the report shares: its title, its width, its height and its data. */
+function frame(data: readonly Datum[], options: ChartOptions, height: number) {
+  return {
+    title: options.title,
+    width: options.width ?? DEFAULT_WIDTH,
+    autosize: FIT_WIDTH,
+    height,
+    data: { values: data.map((datum) => ({ ...datum })) },
+    config: CONFIG,
+  };
+}
+
 /**
  * Horizontal bars for ranked names (songs, artists, places), in the order given, the
  * value written at the end of each bar: long names stay level and readable.
  */
 export function rankedBars(data: readonly Datum[], options: ChartOptions & { readonly labelLimit?: number }): TopLevelSpec {
   return {
-    title: options.title,
-    width: options.width ?? DEFAULT_WIDTH,
-    autosize: FIT_WIDTH,
-    height: 24 * data.length,
-    data: { values: data.map((datum) => ({ ...datum })) },
+    ...frame(data, options, 24 * data.length),
     encoding: {
       y: { field: 'label', type: 'nominal', sort: null, axis: { title: null, labelLimit: options.labelLimit ?? 260, labelPadding: 6, ticks: false, domain: false } },
       x: { field: 'value', type: 'quantitative', axis: { title: options.valueTitle, format: ',d', tickMinStep: 1, grid: true } },
@@ -50,41 +58,30 @@ export function rankedBars(data: readonly Datum[], options: ChartOptions & { rea
       { mark: { type: 'bar', cornerRadiusEnd: 2, height: { band: 0.75 } } },
       { mark: { type: 'text', align: 'left', baseline: 'middle', dx: 4, fontSize: 11, color: '#333' }, encoding: { text: { field: 'value', type: 'quantitative', format: ',d' } } },
     ],
-    config: CONFIG,
   };
 }
 
 /** Upright columns over an ordered category (hours, weekdays), labels level, not rotated. */
 export function columns(data: readonly Datum[], options: ChartOptions & { readonly categoryTitle: string }): TopLevelSpec {
   return {
-    title: options.title,
-    width: options.width ?? DEFAULT_WIDTH,
-    autosize: FIT_WIDTH,
-    height: 200,
-    data: { values: data.map((datum) => ({ ...datum })) },
+    ...frame(data, options, 200),
     mark: { type: 'bar', cornerRadiusEnd: 2 },
     encoding: {
       x: { field: 'label', type: 'ordinal', sort: null, axis: { title: options.categoryTitle, labelAngle: 0, ticks: false } },
       y: { field: 'value', type: 'quantitative', axis: { title: options.valueTitle, format: ',d', tickMinStep: 1 } },
     },
-    config: CONFIG,
   };
 }
 
 /** A line with a point per day ("YYYY-MM-DD" labels, UTC), the axis marking whole days (at most 15) as "5 Nov". */
 export function daily(data: readonly Datum[], options: ChartOptions): TopLevelSpec {
   return {
-    title: options.title,
-    width: options.width ?? DEFAULT_WIDTH,
-    autosize: FIT_WIDTH,
-    height: 200,
-    data: { values: data.map((datum) => ({ ...datum })) },
+    ...frame(data, options, 200),
     mark: { type: 'line', point: true },
     encoding: {
       x: { field: 'label', type: 'temporal', scale: { type: 'utc' }, axis: { title: null, format: '%-d %b', labelAngle: 0, tickCount: { interval: 'day', step: Math.max(1, Math.ceil(data.length / 15)) }, labelOverlap: true, grid: false } },
       y: { field: 'value', type: 'quantitative', axis: { title: options.valueTitle, format: ',d', tickMinStep: 1 } },
     },
-    config: CONFIG,
   };
 }
 
