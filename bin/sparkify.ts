@@ -1,5 +1,5 @@
 import { App } from 'aws-cdk-lib';
-import { addSparkifyStack } from '../lib/sparkify-app';
+import { addSparkifyStack, defaultEnvironment } from '../lib/sparkify-app';
 
 /**
  * The CDK app. Settings come from context (`cdk deploy -c serverless=true`, see
@@ -8,7 +8,7 @@ import { addSparkifyStack } from '../lib/sparkify-app';
  */
 async function main(): Promise<void> {
   const app = new App();
-  await addSparkifyStack(app);
+  await addSparkifyStack(app, defaultEnvironment());
   app.synth();
 }
 

@@ -30,8 +30,9 @@ export function cdkJsonContext(): Record<string, unknown> {
  * Adds the Sparkify stack to an app, from the app's context (`-c serverless=true`, see
  * lib/app-config.ts), with the AWS Solutions checks on every synth. Used by the CDK app
  * (bin/sparkify.ts) and by the offline rehearsal, so both synthesize the same thing.
+ * @param env where the stack deploys; undefined for an environment-agnostic stack
  */
-export async function addSparkifyStack(app: App, env: Environment | undefined = defaultEnvironment()): Promise<SparkifyStack> {
+export async function addSparkifyStack(app: App, env: Environment | undefined): Promise<SparkifyStack> {
   const config = readAppConfig((key) => app.node.tryGetContext(key));
   const sampleDataDir = config.sampleData ? await ensureDefaultSample() : undefined;
   const stack = new SparkifyStack(app, config.stackName, {

@@ -1,7 +1,7 @@
-import { App, type Environment } from 'aws-cdk-lib';
+import { App } from 'aws-cdk-lib';
 import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { addSparkifyStack } from '../../lib/sparkify-app';
+import { addSparkifyStack, cdkJsonContext } from '../../lib/sparkify-app';
 import type { CfnTemplate } from './intrinsics';
 
 /**
@@ -36,8 +36,6 @@ export interface SynthOptions {
    * @default environment-agnostic, as `cdk deploy` without CDK_DEFAULT_ACCOUNT/REGION
    */
   readonly env?: { readonly account: string; readonly region: string };
-  /** Where cdk.json and cdk.context.json are. @default PROJECT_ROOT */
-  readonly projectRoot?: string;
 }
 
 function readJson(file: string): Record<string, unknown> {
@@ -45,11 +43,10 @@ function readJson(file: string): Record<string, unknown> {
 }
 
 /** The context `cdk deploy` gives the app: cdk.context.json, cdk.json's context, the command line's, and the CLI's own keys. */
-export function deployContext(commandLine: Readonly<Record<string, string>>, projectRoot: string = PROJECT_ROOT): Record<string, unknown> {
-  const cdkJson = readJson(path.join(projectRoot, 'cdk.json'));
+export function deployContext(commandLine: Readonly<Record<string, string>>): Record<string, unknown> {
   return {
-    ...readJson(path.join(projectRoot, 'cdk.context.json')),
-    ...((cdkJson.context ?? {}) as Record<string, unknown>),
+    ...readJson(path.join(PROJECT_ROOT, 'cdk.context.json')),
+    ...cdkJsonContext(),
     ...commandLine,
     // What the CDK CLI adds to every synth (aws-cdk's defaults: asset and path metadata, version reporting).
     'aws:cdk:enable-asset-metadata': true,
@@ -58,22 +55,12 @@ export function deployContext(commandLine: Readonly<Record<string, string>>, pro
   };
 }
 
-async function synthOnce(options: SynthOptions, env: Environment | undefined): Promise<SynthesizedStack> {
-  const app = new App({ context: deployContext(options.context, options.projectRoot), outdir: options.outdir });
-  // addSparkifyStack's default env comes from CDK_DEFAULT_ACCOUNT/REGION, which only the CDK CLI sets: a rehearsal decides its own.
-  const saved = { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION };
-  delete process.env.CDK_DEFAULT_ACCOUNT;
-  delete process.env.CDK_DEFAULT_REGION;
-  let stackName: string;
-  let assembly;
-  try {
-    const stack = await addSparkifyStack(app, env);
-    stackName = stack.stackName;
-    assembly = app.synth();
-  } finally {
-    if (saved.account !== undefined) process.env.CDK_DEFAULT_ACCOUNT = saved.account;
-    if (saved.region !== undefined) process.env.CDK_DEFAULT_REGION = saved.region;
-  }
+/** Synthesizes the app for a rehearsal: environment-agnostic unless `env` is given. */
+export async function synthesizeApp(options: SynthOptions): Promise<SynthesizedStack> {
+  const { env } = options;
+  const app = new App({ context: deployContext(options.context), outdir: options.outdir });
+  const { stackName } = await addSparkifyStack(app, env);
+  const assembly = app.synth();
   const missing = assembly.manifest.missing ?? [];
   if (missing.length > 0) {
     throw new Error(
@@ -86,7 +73,3 @@ async function synthOnce(options: SynthOptions, env: Environment | undefined): P
   return { outdir: options.outdir, stackName, template, env: env as SynthesizedStack['env'] };
 }
 
-/** Synthesizes the app for a rehearsal: environment-agnostic unless `env` is given. */
-export function synthesizeApp(options: SynthOptions): Promise<SynthesizedStack> {
-  return synthOnce(options, options.env);
-}
