@@ -31,6 +31,9 @@ export function isThrottling(error: unknown): boolean {
 /** The states of a statement (ALL is only a ListStatements filter). */
 export type StatementState = 'SUBMITTED' | 'PICKED' | 'STARTED' | 'FINISHED' | 'ABORTED' | 'FAILED';
 
+/** The states of a statement that has not ended yet. */
+export const RUNNING_STATES: ReadonlySet<StatementState> = new Set(['SUBMITTED', 'PICKED', 'STARTED']);
+
 /** One statement of a batch as the Data API describes it. */
 export interface SubStatement {
   /** `<batch id>:<n>`, n counting from 1. */

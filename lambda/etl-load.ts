@@ -1,6 +1,6 @@
 import { splitIntoBatches } from '../src/sql/batches';
 import { summarizeSql } from '../src/sql/plan';
-import { isThrottling, type DataApi, type StatementDescription, type WarehouseTarget } from './data-api';
+import { isThrottling, RUNNING_STATES, type DataApi, type StatementDescription, type WarehouseTarget } from './data-api';
 import type { LoadProperties, StatementInfo } from './load-properties';
 
 /**
@@ -204,9 +204,7 @@ export function failureMessage(description: StatementDescription, properties: Lo
  * after a failed create, leaves no load to commit later. Returns the ids cancelled.
  */
 export async function cancelRunningLoads(api: DataApi, log: Logger): Promise<string[]> {
-  const running = (await api.listByName(LOAD_STATEMENT_PREFIX)).filter((statement) =>
-    ['SUBMITTED', 'PICKED', 'STARTED'].includes(statement.state),
-  );
+  const running = (await api.listByName(LOAD_STATEMENT_PREFIX)).filter((statement) => RUNNING_STATES.has(statement.state));
   const cancelled: string[] = [];
   for (const statement of running) {
     if (await api.cancel(statement.id)) cancelled.push(statement.id);

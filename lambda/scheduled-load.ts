@@ -2,7 +2,7 @@ import { decideFiles, type HashedFile, type ListedFile, type ManifestEntry } fro
 import { splitIntoBatches } from '../src/sql/batches';
 import { s3Uri, toRedshiftSql, type PlannedStatement } from '../src/sql/plan';
 import { buildScheduledPlan, type ScheduledRun, type ScheduledSql } from '../src/sql/scheduled-plan';
-import type { DataApi, StatementDescription, StatementState } from './data-api';
+import { RUNNING_STATES, type DataApi, type StatementDescription } from './data-api';
 import { failureMessage, type Logger } from './etl-load';
 import { statementInfoOf } from './load-properties';
 import type { S3Files } from './s3-files';
@@ -68,8 +68,6 @@ const STOP_WAITING_MS = 30_000;
 /** A load is not started with less of the invocation left than this (listing and hashing took the rest). */
 const TIME_TO_LOAD_MS = 5 * 60_000;
 
-const RUNNING: ReadonlySet<StatementState> = new Set(['SUBMITTED', 'PICKED', 'STARTED']);
-
 /** What a file whose content changed since it was loaded asks the operator to do. */
 const HOW_TO_RELOAD =
   "to load one again, delete its row (DELETE FROM load_manifest WHERE file_key = '<key>';) and the next run loads it as new; rows already loaded stay";
@@ -78,7 +76,7 @@ const HOW_TO_RELOAD =
 export async function runScheduledLoad(context: ScheduledLoadContext, config: ScheduledLoadConfig): Promise<ScheduledLoadOutcome> {
   const { dataApi, log } = context;
   const running = (await dataApi.listByName(SCHEDULED_STATEMENT_PREFIX)).find(
-    (statement) => statement.name.endsWith('-load') && RUNNING.has(statement.state),
+    (statement) => statement.name.endsWith('-load') && RUNNING_STATES.has(statement.state),
   );
   if (running) {
     log({ event: 'previous-load-running', statementId: running.id, note: 'this run loads nothing; the next one looks again' });
