@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import type { LocalDatabase } from '../local/database';
@@ -27,8 +28,11 @@ export async function naiveInsertCopy(db: LocalDatabase, copySql: string, option
   const files = options.files ?? listJsonFiles(path.join(options.dataDir, keyInLocalBucket(copy.from)));
   const started = performance.now();
   const rowsPerFile: number[] = [];
+  const contentHashes: string[] = [];
   for (const file of files) {
-    const lines = readFileSync(file, 'utf8').split('\n').filter((line) => line.trim() !== '');
+    const bytes = readFileSync(file);
+    contentHashes.push(createHash('sha256').update(bytes).digest('hex'));
+    const lines = bytes.toString('utf8').split('\n').filter((line) => line.trim() !== '');
     for (const line of lines) {
       const record = JSON.parse(line);
       await db.query(insert, paths.map((jsonPath) => valueAt(record, jsonPath) ?? null));
@@ -39,5 +43,5 @@ export async function naiveInsertCopy(db: LocalDatabase, copySql: string, option
   // The same statistics as the real loader gets, so only the filling of staging differs.
   if (copy.updateStatistics) await db.query(`ANALYZE ${copy.table}`);
   const rows = rowsPerFile.reduce((total, count) => total + count, 0);
-  return { table: copy.table, rows, rowsPerFile, rejected: 0, rejects: [], copySeconds };
+  return { table: copy.table, rows, rowsPerFile, contentHashes, rejected: 0, rejects: [], copySeconds };
 }

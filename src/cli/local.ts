@@ -4,7 +4,7 @@ import { TooManyRejectsError } from '../local/local-copy';
 import { DatabaseBusyError } from '../local/lock';
 import { ChangedFileError } from '../manifest/file-decisions';
 import { reportJson, reportTable } from '../local/report-format';
-import { ChecksFailedError, runLocalEtl, type LocalRunReport } from '../local/runner';
+import { ChecksFailedError, FileChangedWhileReadError, InterruptedError, runLocalEtl, type LocalRunReport } from '../local/runner';
 import { describeLocation, withWarehouse, type WarehouseLocation } from '../local/warehouse';
 import { progressLine } from './progress';
 import { UsageError, runCli, wholeNumber } from './run-cli';
@@ -20,7 +20,8 @@ warehouse has not loaded yet, in one transaction; a failed or killed run leaves 
 warehouse as it was, and running the same command again changes nothing.
 
 Options:
-  --data DIR            folder with song_data/ and log_data/ (read recursively, *.json)
+  --data DIR            folder with song_data/ and log_data/ (read recursively: *.json,
+                        *.jsonl, *.json.gz; other files are named on stderr, not read)
                         and optionally log_json_path.json (else sql/log_json_path.json)
                         (default: a generated sample, written to ${DEFAULT_SAMPLE_DIR}/)
   --db DIR              where PGlite keeps its files (default: ${DEFAULT_DB_DIR})
@@ -29,20 +30,26 @@ Options:
   --reset               drop everything and load all files again, from nothing
   --reload-changed      load again files whose content changed since they were loaded
                         (default: such a file is an error that names it)
+  --verify              hash every file, also those whose size and modification time
+                        match the manifest (default: those are trusted unchanged)
   --max-errors N        records each COPY may reject and still load, like Redshift's
                         MAXERROR (default: 0)
   --json                print only one JSON object on stdout
   -h, --help            show this help
 
-Exit codes: 0 loaded and all checks passed; 1 too many rejected records, a changed
-file, a failed check, another run holding the warehouse, or another error (the
-warehouse is left as it was); 2 bad options.`;
+Exit codes: 0 loaded and all checks passed (also when the source holds no records:
+nothing is loaded and stderr says so); 1 too many rejected records, a changed file, a
+failed check, another run holding the warehouse, or another error (the warehouse is
+left as it was); 2 bad options; 130 (SIGINT, Ctrl-C), 143 (SIGTERM) or 129 (SIGHUP, or
+the parent process gone) stopped before the load committed, nothing changed. A signal
+after the commit lets the run finish, exit 0.`;
 
 interface LocalOptions {
   readonly data?: string;
   readonly location: WarehouseLocation;
   readonly reset: boolean;
   readonly reloadChanged: boolean;
+  readonly verify: boolean;
   readonly maxErrors: number;
   readonly json: boolean;
 }
@@ -56,6 +63,7 @@ function parseOptions(args: string[]): LocalOptions | 'help' {
       'database-url': { type: 'string' },
       reset: { type: 'boolean', default: false },
       'reload-changed': { type: 'boolean', default: false },
+      verify: { type: 'boolean', default: false },
       'max-errors': { type: 'string', default: '0' },
       json: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
@@ -77,13 +85,14 @@ function parseOptions(args: string[]): LocalOptions | 'help' {
     location: databaseUrl ? { databaseUrl } : { dbDir: values.db ?? DEFAULT_DB_DIR },
     reset: values.reset,
     reloadChanged: values['reload-changed'],
+    verify: values.verify,
     maxErrors: wholeNumber('--max-errors', values['max-errors']),
     json: values.json,
   };
 }
 
 /** Errors that end a run with exit code 1 and a message, the warehouse untouched. */
-const EXPECTED_FAILURES = [TooManyRejectsError, ChangedFileError, DatabaseBusyError] as const;
+const EXPECTED_FAILURES = [TooManyRejectsError, ChangedFileError, DatabaseBusyError, FileChangedWhileReadError] as const;
 
 async function main(args: string[]): Promise<number> {
   const options = parseOptions(args);
@@ -93,21 +102,30 @@ async function main(args: string[]): Promise<number> {
   }
   const dataDir = options.data ?? (await ensureDefaultSample());
   const progress = progressLine();
+  const interruption = stopOnSignalOrOrphaning();
   try {
     const report = await withWarehouse(options.location, options.reset, (engine) =>
       runLocalEtl(engine, {
         dataDir,
         maxErrors: options.maxErrors,
         reloadChanged: options.reloadChanged,
+        verify: options.verify,
         rebuild: options.reset,
         onProgress: progress.update,
+        signal: interruption.signal,
       }),
     );
     progress.done();
+    for (const unread of report.unreadFiles) console.error(`not read: ${unread.file}: ${unread.reason}`);
+    if (report.emptySource) console.error(`nothing to load: ${dataDir} holds no records (no files, or only empty ones) under song_data/ and log_data/`);
     print(report, options.json);
     return 0;
   } catch (error) {
     progress.done();
+    if (error instanceof InterruptedError) {
+      console.error(error.message);
+      return error.exitCode;
+    }
     const untouched = `The warehouse (${describeLocation(options.location)}) is as it was before this run.`;
     if (error instanceof ChecksFailedError) {
       print(error.report, options.json);
@@ -119,7 +137,41 @@ async function main(args: string[]): Promise<number> {
       return 1;
     }
     throw error;
+  } finally {
+    interruption.stopWatching();
   }
+}
+
+/** How often the loader checks that the process that started it is still there. */
+const PARENT_CHECK_MS = 500;
+
+/**
+ * Turns SIGINT, SIGTERM and SIGHUP, and the end of the parent process (`npm run`
+ * killed with SIGKILL leaves its child behind; the child is then re-parented), into
+ * an abort of the run with an {@link InterruptedError} — the parent's end as SIGHUP,
+ * as a closed terminal would send.
+ */
+function stopOnSignalOrOrphaning(): { signal: AbortSignal; stopWatching: () => void } {
+  const controller = new AbortController();
+  const stop = (signal: 'SIGINT' | 'SIGTERM' | 'SIGHUP') => {
+    if (!controller.signal.aborted) controller.abort(new InterruptedError(signal));
+  };
+  const handlers = (['SIGINT', 'SIGTERM', 'SIGHUP'] as const).map((name) => {
+    const handler = () => stop(name);
+    process.on(name, handler);
+    return [name, handler] as const;
+  });
+  const parent = process.ppid;
+  const watch = setInterval(() => {
+    if (process.ppid !== parent) stop('SIGHUP');
+  }, PARENT_CHECK_MS).unref();
+  return {
+    signal: controller.signal,
+    stopWatching() {
+      clearInterval(watch);
+      for (const [name, handler] of handlers) process.off(name, handler);
+    },
+  };
 }
 
 function print(report: LocalRunReport, json: boolean): void {

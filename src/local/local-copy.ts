@@ -1,6 +1,7 @@
-import { createReadStream, existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { createReadStream, existsSync, readFileSync, readdirSync, realpathSync, statSync, type Dirent } from 'node:fs';
 import * as path from 'node:path';
 import { createGunzip } from 'node:zlib';
+import { createHash } from 'node:crypto';
 import { segmentSql, type SqlSegment } from '../sql/lexer';
 import { quoteLiteral } from '../sql/render';
 import type { LocalDatabase } from './database';
@@ -25,6 +26,11 @@ export interface CopyOutcome {
   readonly rows: number;
   /** Rows loaded from each file, in the order of the files given. */
   readonly rowsPerFile: readonly number[];
+  /**
+   * The SHA-256 (hex) of the bytes read from each file, compressed as stored, in the order
+   * of the files given: what this COPY parsed, whatever the file holds now.
+   */
+  readonly contentHashes: readonly string[];
   /** How many records were rejected (at most the COPY's MAXERROR). */
   readonly rejected: number;
   /** The first rejected records, for the report. */
@@ -50,6 +56,11 @@ export interface CopyFilesOptions {
   readonly chunkRows?: number;
   /** Called after each file. */
   readonly onProgress?: (progress: CopyProgress) => void;
+  /**
+   * Stops the COPY before its next chunk of rows or file once aborted, throwing its reason.
+   * @default never aborted
+   */
+  readonly signal?: AbortSignal;
 }
 
 /** Where the local COPY reads from. */
@@ -187,7 +198,7 @@ export async function runCopyLocally(db: LocalDatabase, copySql: string, options
 }
 
 /**
- * Loads the JSON records of `files` (gunzipped with GZIP) into the COPY's table, each
+ * Loads the JSON records of `files` (gunzipped with GZIP, or when a name ends in `.gz`) into the COPY's table, each
  * typed for its column: by name with `auto`, else by position through `jsonPaths`;
  * then updates the table's statistics if the statement says STATUPDATE ON. Records that
  * don't parse or don't fit are rejected; more than MAXERROR rejects stops the COPY with
@@ -210,6 +221,7 @@ export async function copyJsonFiles(
   const rowsPerFile: number[] = [];
   let chunk: string[] = [];
   const flush = async () => {
+    options.signal?.throwIfAborted();
     if (chunk.length === 0) return;
     const started = performance.now();
     await db.copyCsv(
@@ -221,9 +233,12 @@ export async function copyJsonFiles(
     rows += chunk.length;
     chunk = [];
   };
+  const contentHashes: string[] = [];
   for (const [done, file] of files.entries()) {
     const rowsBefore = rows + chunk.length;
-    for await (const record of readJsonRecords(copy.gzip ? createReadStream(file).pipe(createGunzip()) : file)) {
+    const hash = createHash('sha256');
+    const bytes = createReadStream(file, { highWaterMark: READ_CHUNK_BYTES }).on('data', (piece) => hash.update(piece));
+    for await (const record of readJsonRecords(copy.gzip || isGzipName(file) ? bytes.pipe(createGunzip()) : bytes)) {
       const row = 'error' in record ? { error: record.error } : extract(record.value);
       if ('error' in row) {
         rejected += 1;
@@ -235,6 +250,8 @@ export async function copyJsonFiles(
       if (chunk.length >= chunkRows) await flush();
     }
     rowsPerFile.push(rows + chunk.length - rowsBefore);
+    contentHashes.push(hash.digest('hex'));
+    options.signal?.throwIfAborted();
     options.onProgress?.({ table: copy.table, filesDone: done + 1, filesTotal: files.length, rows: rows + chunk.length });
   }
   await flush();
@@ -243,7 +260,14 @@ export async function copyJsonFiles(
     await db.query(`ANALYZE ${copy.table}`);
     copySeconds += (performance.now() - started) / 1000;
   }
-  return { table: copy.table, rows, rowsPerFile, rejected, rejects, copySeconds };
+  return { table: copy.table, rows, rowsPerFile, contentHashes, rejected, rejects, copySeconds };
+}
+
+const READ_CHUNK_BYTES = 1 << 20;
+
+/** Whether a file's name says it is gzip-compressed. */
+function isGzipName(file: string): boolean {
+  return file.endsWith('.gz');
 }
 
 /**
@@ -300,13 +324,107 @@ function readJsonPaths(file: string, fallback: string): JsonPath[] {
   return parseJsonPaths(readFileSync(chosen, 'utf8'), chosen);
 }
 
-/** Every `*.json` file under `root`, recursively, in path order. */
-export function listJsonFiles(root: string): string[] {
+/** A file under a COPY's prefix that the local COPY does not read, and why. */
+export interface UnreadFile {
+  /** Its path, with bytes that are not UTF-8 written as `\xNN`. */
+  readonly file: string;
+  readonly reason: string;
+}
+
+/** What is under a COPY's prefix: the files it reads and those it names as not read. */
+export interface SourceListing {
+  /** Files to read, in path order. */
+  readonly files: readonly string[];
+  /** Files not read, each with its reason, in path order. */
+  readonly unread: readonly UnreadFile[];
+}
+
+/** The names the local COPY reads: JSON, JSON lines, each optionally gzip-compressed. */
+const READABLE_NAME = /\.jsonl?(\.gz)?$/;
+
+/**
+ * The longest key `load_manifest.file_key` holds, in bytes: 1024, as the longest S3
+ * object key (see docs/AWS-FACTS.md), so a key the deploy could never read is not one a
+ * local load takes either.
+ */
+export const MAX_KEY_BYTES = 1024;
+
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * Every file under `root`, recursively: `*.json`, `*.jsonl`, `*.json.gz` and
+ * `*.jsonl.gz` files to read, and every other entry named with why it is not read: any
+ * other name, a name that is not UTF-8, a key (its path under `keyRoot`) longer than
+ * {@link MAX_KEY_BYTES}, a symbolic link to a folder or to something outside `keyRoot`.
+ * A symbolic link to a file inside `keyRoot` is read as that file.
+ * @param keyRoot the data folder that keys are relative to
+ * @default keyRoot `root`
+ */
+export function listSourceFiles(root: string, keyRoot: string = root): SourceListing {
   if (!existsSync(root) || !statSync(root).isDirectory()) {
     throw new Error(`No source folder ${root}: the data folder needs song_data/ and log_data/`);
   }
-  return readdirSync(root, { recursive: true, withFileTypes: true })
-    .filter((entry) => entry.isFile() && entry.name.endsWith('.json'))
-    .map((entry) => path.join(entry.parentPath, entry.name))
-    .sort();
+  const realKeyRoot = realpathSync(keyRoot);
+  const files: string[] = [];
+  const unread: UnreadFile[] = [];
+  const visit = (dir: string) => {
+    const entries = readdirSync(dir, { withFileTypes: true, encoding: 'buffer' }).sort((a, b) => Buffer.compare(a.name, b.name));
+    for (const entry of entries) {
+      const name = utf8Name(entry.name);
+      if (name === undefined) {
+        const shown = path.join(dir, printableName(entry.name));
+        unread.push({ file: shown, reason: 'its name is not valid UTF-8 (an S3 key is UTF-8); rename it to load it' });
+        continue;
+      }
+      const file = path.join(dir, name);
+      if (entry.isDirectory()) {
+        visit(file);
+        continue;
+      }
+      const reason = unreadReason(file, entry, realKeyRoot, keyRoot);
+      if (reason) unread.push({ file, reason });
+      else files.push(file);
+    }
+  };
+  visit(root);
+  // Full paths in string order, as the load has always read them (a folder's files may
+  // sort after a file beside it).
+  return { files: files.sort(), unread: unread.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0)) };
+}
+
+/** Why the local COPY does not read `file`, or undefined when it does. */
+function unreadReason(file: string, entry: Dirent<Buffer>, realKeyRoot: string, keyRoot: string): string | undefined {
+  if (!READABLE_NAME.test(file)) return 'not a .json, .jsonl or .json.gz file';
+  const keyBytes = Buffer.byteLength(path.relative(keyRoot, file).split(path.sep).join('/'));
+  if (keyBytes > MAX_KEY_BYTES) return `its key is ${keyBytes} bytes, longer than the ${MAX_KEY_BYTES} an S3 key (and load_manifest) holds`;
+  if (entry.isFile()) return undefined;
+  if (!entry.isSymbolicLink()) return 'not a regular file';
+  let target: string;
+  try {
+    target = realpathSync(file);
+  } catch {
+    return 'a symbolic link to nothing';
+  }
+  if (!statSync(target).isFile()) return 'a symbolic link to something that is not a file';
+  const inside = path.relative(realKeyRoot, target);
+  if (inside.startsWith('..') || path.isAbsolute(inside)) return `a symbolic link to ${target}, outside the data folder`;
+  return undefined;
+}
+
+function utf8Name(name: Buffer): string | undefined {
+  try {
+    return strictUtf8.decode(name);
+  } catch {
+    return undefined;
+  }
+}
+
+/** A file name with each byte that is not printable ASCII written as `\xNN`. */
+function printableName(name: Buffer): string {
+  return [...name].map((byte) => (byte >= 0x20 && byte < 0x7f ? String.fromCharCode(byte) : `\\x${byte.toString(16).padStart(2, '0')}`)).join('');
+}
+
+/** The files under `root` that the local COPY reads (see {@link listSourceFiles}). */
+export function listJsonFiles(root: string): string[] {
+  return [...listSourceFiles(root).files];
 }

@@ -35,6 +35,14 @@ export async function hashFile(file: string, sizeBytes: number): Promise<string>
   return hash.digest('hex');
 }
 
+/** How a local run decides its files. */
+export interface LocalFileRules {
+  /** Load again files whose content changed, instead of failing. */
+  readonly reloadChanged: boolean;
+  /** Hash known files whose size and modification time match too. */
+  readonly verify: boolean;
+}
+
 /**
  * Decides which files under the data folder a local run loads (see {@link decideFiles});
  * a changed file is named by its path.
@@ -42,11 +50,12 @@ export async function hashFile(file: string, sizeBytes: number): Promise<string>
 export function decideLocalFiles(
   files: readonly SourceFile[],
   manifest: readonly ManifestEntry[],
-  reloadChanged: boolean,
+  rules: LocalFileRules,
 ): Promise<FileDecisions<SourceFile>> {
   return decideFiles(files, manifest, {
     hashOf: (file) => hashFile(file.path, file.sizeBytes),
-    reloadChanged,
+    reloadChanged: rules.reloadChanged,
+    verify: rules.verify,
     nameOf: (file) => file.path,
     howToReload: 'run with --reload-changed to load them again (new rows are added, rows already loaded stay)',
   });

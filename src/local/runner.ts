@@ -1,4 +1,6 @@
 import * as path from 'node:path';
+import { constants } from 'node:os';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { adaptForPostgres } from '../sql/postgres';
 import { buildLoadPlan, type CopySource, type PlannedStatement } from '../sql/plan';
 import { readSqlFiles, SQL_DIR } from '../sql/sql-files';
@@ -6,13 +8,14 @@ import type { LocalDatabase, LocalEngine } from './database';
 import {
   LOCAL_BUCKET,
   keyInLocalBucket,
-  listJsonFiles,
+  listSourceFiles,
   parseCopyStatement,
   runCopyLocally,
   type CopyOutcome,
   type CopyProgress,
   type LocalCopyRunner,
   type RejectedRecord,
+  type UnreadFile,
 } from './local-copy';
 import type { FileDecisions } from '../manifest/file-decisions';
 import { decideLocalFiles, describeFiles, readManifest, recordFiles, type SourceFile } from './manifest';
@@ -43,6 +46,10 @@ export interface LocalRunReport {
   readonly loadedFiles: number;
   /** Files found but not loaded: loaded before, or redelivered copies of loaded content. */
   readonly skippedFiles: number;
+  /** Files under the prefixes that the load does not read, each with why. */
+  readonly unreadFiles: readonly UnreadFile[];
+  /** The source holds no records: no file to read, or only empty ones. Nothing was loaded. */
+  readonly emptySource: boolean;
   /** The first rejected records. */
   readonly rejects: readonly RejectedRecord[];
   /** Where the run's time went, in seconds. */
@@ -81,8 +88,21 @@ export interface LocalRunOptions {
    * @default false
    */
   readonly rebuild?: boolean;
+  /**
+   * Hash every file, also those whose size and modification time match the manifest,
+   * so that a changed file with both restored is found (as a changed file).
+   * @default false: a known file with the same size and modification time is trusted unchanged
+   */
+  readonly verify?: boolean;
   /** Called after each source file. */
   readonly onProgress?: (progress: CopyProgress) => void;
+  /**
+   * Stops the run, rolled back, at the next statement or chunk of rows once aborted; its
+   * reason (an {@link InterruptedError}) is what the run throws. Once the load has
+   * committed, the run finishes.
+   * @default never aborted
+   */
+  readonly signal?: AbortSignal;
   /**
    * What runs the COPY statements (the benchmark swaps in a row-by-row INSERT loader).
    * @default runCopyLocally
@@ -95,6 +115,28 @@ export class ChecksFailedError extends Error {
   constructor(readonly report: LocalRunReport) {
     const failed = report.checks.filter((check) => !check.ok);
     super(`Data-quality check(s) failed: ${failed.map((check) => `${check.name} (${check.failures} rows)`).join(', ')}`);
+  }
+}
+
+/** Thrown when a run was stopped (a signal, or its parent process gone) before it committed; nothing changed. */
+export class InterruptedError extends Error {
+  constructor(readonly signal: 'SIGINT' | 'SIGTERM' | 'SIGHUP') {
+    super('interrupted: nothing changed');
+  }
+
+  /** The exit code a shell gives a process ended by this signal: 128 + its number. */
+  get exitCode(): number {
+    return 128 + constants.signals[this.signal];
+  }
+}
+
+/** Thrown when a file's content changed between the decision to load it and its reading. */
+export class FileChangedWhileReadError extends Error {
+  constructor(readonly file: string) {
+    super(
+      `${file} changed while this run read it (its bytes no longer match those hashed before the load); nothing was loaded. ` +
+        'Run again once the file stays as it is.',
+    );
   }
 }
 
@@ -128,6 +170,7 @@ export async function runLocalEtl(engine: LocalEngine, options: LocalRunOptions)
   const plan = buildLoadPlan(readSqlFiles(), localCopySource(options.maxErrors ?? 0), mode);
   return engine.transaction(async (db) => {
     const report = await runPlan(db, plan, options);
+    await stopIfInterrupted(options.signal);
     if (report.checks.some((check) => !check.ok)) throw new ChecksFailedError(report);
     return report;
   });
@@ -151,10 +194,18 @@ async function runPlan(db: LocalDatabase, plan: readonly PlannedStatement[], opt
   const timer = new PhaseTimer();
   const manifest = options.rebuild ? [] : await readManifest(db);
   const decisions = new Map<PlannedStatement, FileDecisions<SourceFile>>();
+  const unreadFiles: UnreadFile[] = [];
+  let sourceBytes = 0;
   for (const statement of plan.filter((s) => s.kind === 'copy')) {
     const prefix = path.join(options.dataDir, keyInLocalBucket(parseCopyStatement(statement.sql).from));
-    const files = describeFiles(options.dataDir, listJsonFiles(prefix));
-    decisions.set(statement, await timer.time('files', () => decideLocalFiles(files, manifest, options.reloadChanged ?? false)));
+    const listing = listSourceFiles(prefix, options.dataDir);
+    unreadFiles.push(...listing.unread);
+    const files = describeFiles(options.dataDir, listing.files);
+    sourceBytes += sum(files.map((file) => file.sizeBytes));
+    decisions.set(
+      statement,
+      await timer.time('files', () => decideLocalFiles(files, manifest, { reloadChanged: options.reloadChanged ?? false, verify: options.verify ?? false })),
+    );
   }
   const all = [...decisions.values()];
   const nothingNew = all.every((decision) => decision.load.length === 0 && decision.redelivered.length === 0);
@@ -166,6 +217,7 @@ async function runPlan(db: LocalDatabase, plan: readonly PlannedStatement[], opt
   let rejected = 0;
   let summary: Record<string, number | string> | undefined;
   for (const statement of plan) {
+    await stopIfInterrupted(options.signal);
     // Database roles belong to the deployed warehouse; a local one is the user's own.
     if (statement.kind === 'access') continue;
     if (statement.kind === 'copy') {
@@ -190,9 +242,22 @@ async function runPlan(db: LocalDatabase, plan: readonly PlannedStatement[], opt
     checks,
     loadedFiles: sum(all.map((decision) => decision.load.length)),
     skippedFiles: sum(all.map((decision) => decision.unchanged.length + decision.redelivered.length)),
+    unreadFiles,
+    emptySource: sourceBytes === 0,
     rejects,
     phaseSeconds: timer.seconds,
   };
+}
+
+/**
+ * Lets the event loop take a turn, so that a signal's handler runs (PGlite statements
+ * run synchronously, and promises alone never give it one), then throws the signal's
+ * reason if it was aborted.
+ */
+async function stopIfInterrupted(signal: AbortSignal | undefined): Promise<void> {
+  if (!signal) return;
+  await nextTurn();
+  signal.throwIfAborted();
 }
 
 /** Runs one COPY statement on the files decided for it, and records them in the manifest. */
@@ -210,8 +275,14 @@ async function copyNewFiles(
       files: decision.load.map((file) => file.path),
       fallbackJsonPaths: PROJECT_JSONPATHS,
       onProgress: options.onProgress,
+      signal: options.signal,
     }),
   );
+  // The manifest records what was parsed: a file rewritten since it was hashed (or while
+  // it was read) would otherwise be recorded as loaded with rows it never gave.
+  decision.load.forEach((file, index) => {
+    if (outcome.contentHashes[index] !== file.contentHash) throw new FileChangedWhileReadError(file.path);
+  });
   // The COPY's own bulk-load time is copy, not parse.
   timer.seconds.parse -= outcome.copySeconds;
   timer.seconds.copy += outcome.copySeconds;

@@ -48,6 +48,12 @@ export interface DecideFilesOptions<F extends ListedFile> {
    */
   readonly reloadChanged?: boolean;
   /**
+   * Hash known files too, even with the size and modification time the manifest has, so
+   * that content changed with both kept (or restored) is found.
+   * @default false: a known key with the same size and modification time is unchanged, unread
+   */
+  readonly verify?: boolean;
+  /**
    * How a changed file is named in the error.
    * @default its key
    */
@@ -76,8 +82,8 @@ export class ChangedFileError extends Error {
 
 /**
  * Decides, from the manifest, which files a load reads. A known key with the same size
- * and modification time is unchanged without reading it; otherwise its content hash
- * decides. A new key whose content hash is already loaded (or loaded earlier in this
+ * and modification time is unchanged without reading it (unless `verify`); otherwise its
+ * content hash decides. A new key whose content hash is already loaded (or loaded earlier in this
  * same list) is a redelivered copy.
  * @throws ChangedFileError when known keys have other content, unless `reloadChanged`
  */
@@ -94,7 +100,7 @@ export async function decideFiles<F extends ListedFile>(
   const changed: string[] = [];
   const isUnchanged = (file: F): boolean => {
     const known = byKey.get(file.key);
-    return known !== undefined && known.sizeBytes === file.sizeBytes && known.modifiedAt.getTime() === file.modifiedAt.getTime();
+    return !options.verify && known !== undefined && known.sizeBytes === file.sizeBytes && known.modifiedAt.getTime() === file.modifiedAt.getTime();
   };
   const hashes = await mapConcurrently(files.filter((file) => !isUnchanged(file)), options.concurrency ?? 1, options.hashOf);
   for (const file of files) {
