@@ -4,7 +4,7 @@ import { TooManyRejectsError } from '../local/local-copy';
 import { DatabaseBusyError } from '../local/lock';
 import { ChangedFileError } from '../manifest/file-decisions';
 import { reportJson, reportTable } from '../local/report-format';
-import { ChecksFailedError, FileChangedWhileReadError, InterruptedError, runLocalEtl, type LocalRunReport } from '../local/runner';
+import { ChecksFailedError, FileChangedWhileReadError, InterruptedError, runLocalEtl, TableLockTimeoutError, type LocalRunReport } from '../local/runner';
 import { describeLocation, withWarehouse, type WarehouseLocation } from '../local/warehouse';
 import { progressLine } from './progress';
 import { UsageError, runCli, wholeNumber } from './run-cli';
@@ -32,6 +32,8 @@ Options:
                         (default: such a file is an error that names it)
   --verify              hash every file, also those whose size and modification time
                         match the manifest (default: those are trusted unchanged)
+  --lock-timeout S      seconds a statement waits for a table lock another session holds
+                        before the run fails, naming the holder (default: 30)
   --max-errors N        records each COPY may reject and still load, like Redshift's
                         MAXERROR (default: 0)
   --json                print only one JSON object on stdout
@@ -51,6 +53,7 @@ interface LocalOptions {
   readonly reloadChanged: boolean;
   readonly verify: boolean;
   readonly maxErrors: number;
+  readonly lockTimeoutSeconds: number;
   readonly json: boolean;
 }
 
@@ -65,6 +68,7 @@ function parseOptions(args: string[]): LocalOptions | 'help' {
       'reload-changed': { type: 'boolean', default: false },
       verify: { type: 'boolean', default: false },
       'max-errors': { type: 'string', default: '0' },
+      'lock-timeout': { type: 'string', default: '30' },
       json: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -87,12 +91,13 @@ function parseOptions(args: string[]): LocalOptions | 'help' {
     reloadChanged: values['reload-changed'],
     verify: values.verify,
     maxErrors: wholeNumber('--max-errors', values['max-errors']),
+    lockTimeoutSeconds: wholeNumber('--lock-timeout', values['lock-timeout']),
     json: values.json,
   };
 }
 
 /** Errors that end a run with exit code 1 and a message, the warehouse untouched. */
-const EXPECTED_FAILURES = [TooManyRejectsError, ChangedFileError, DatabaseBusyError, FileChangedWhileReadError] as const;
+const EXPECTED_FAILURES = [TooManyRejectsError, ChangedFileError, DatabaseBusyError, FileChangedWhileReadError, TableLockTimeoutError] as const;
 
 async function main(args: string[]): Promise<number> {
   const options = parseOptions(args);
@@ -108,6 +113,7 @@ async function main(args: string[]): Promise<number> {
       runLocalEtl(engine, {
         dataDir,
         maxErrors: options.maxErrors,
+        lockTimeoutMs: options.lockTimeoutSeconds * 1000,
         reloadChanged: options.reloadChanged,
         verify: options.verify,
         rebuild: options.reset,

@@ -11,14 +11,15 @@ import {
   listSourceFiles,
   parseCopyStatement,
   runCopyLocally,
+  TooManyRejectsError,
   type CopyOutcome,
   type CopyProgress,
   type LocalCopyRunner,
   type RejectedRecord,
   type UnreadFile,
 } from './local-copy';
-import type { FileDecisions } from '../manifest/file-decisions';
-import { decideLocalFiles, describeFiles, readManifest, recordFiles, type SourceFile } from './manifest';
+import type { FileDecisions, HashedFile } from '../manifest/file-decisions';
+import { decideLocalFiles, describeFiles, hashFile, readManifest, recordFiles, type SourceFile } from './manifest';
 
 /** The tables of the warehouse, in the order reports list them. */
 export const TABLES = ['staging_events', 'staging_songs', 'songplays', 'users', 'songs', 'artists', 'time'] as const;
@@ -104,6 +105,12 @@ export interface LocalRunOptions {
    */
   readonly signal?: AbortSignal;
   /**
+   * How long a statement waits for a table lock another session holds (a reader's open
+   * transaction, say) before the run fails, naming who holds it.
+   * @default 30000
+   */
+  readonly lockTimeoutMs?: number;
+  /**
    * What runs the COPY statements (the benchmark swaps in a row-by-row INSERT loader).
    * @default runCopyLocally
    */
@@ -168,12 +175,68 @@ export function localCopySource(maxErrors: number): CopySource {
 export async function runLocalEtl(engine: LocalEngine, options: LocalRunOptions): Promise<LocalRunReport> {
   const mode = options.rebuild ? 'rebuild' : 'incremental';
   const plan = buildLoadPlan(readSqlFiles(), localCopySource(options.maxErrors ?? 0), mode);
-  return engine.transaction(async (db) => {
-    const report = await runPlan(db, plan, options);
-    await stopIfInterrupted(options.signal);
-    if (report.checks.some((check) => !check.ok)) throw new ChecksFailedError(report);
-    return report;
-  });
+  try {
+    return await engine.transaction(async (db) => {
+      await db.query(`SET LOCAL lock_timeout = ${Math.trunc(options.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS)}`);
+      const report = await runPlan(db, plan, options);
+      await stopIfInterrupted(options.signal);
+      if (report.checks.some((check) => !check.ok)) throw new ChecksFailedError(report);
+      return report;
+    });
+  } catch (error) {
+    if ((error as { code?: string }).code !== LOCK_NOT_AVAILABLE) throw error;
+    throw new TableLockTimeoutError(await tableLockHolders(engine.db));
+  }
+}
+
+const DEFAULT_LOCK_TIMEOUT_MS = 30_000;
+
+/** Postgres's SQLSTATE for a lock not obtained within lock_timeout. */
+const LOCK_NOT_AVAILABLE = '55P03';
+
+/** A session holding a lock on a warehouse table. */
+export interface LockHolder {
+  readonly pid: number;
+  readonly applicationName: string;
+  /** When its current (or last) statement started, ISO 8601. */
+  readonly queryStart: string;
+  readonly table: string;
+  readonly mode: string;
+}
+
+/** Thrown when a statement waited longer than the lock timeout for a table lock; nothing changed. */
+export class TableLockTimeoutError extends Error {
+  constructor(readonly holders: readonly LockHolder[]) {
+    const who = holders.map(
+      (holder) => `pid ${holder.pid} (application "${holder.applicationName}", statement started ${holder.queryStart}) holds ${holder.mode} on ${holder.table}`,
+    );
+    super(
+      `The load waited too long for a table lock held by another session${who.length ? `:\n  ${who.join('\n  ')}` : ' (it has let go since)'}\n` +
+        'End that session or its open transaction (SELECT pg_terminate_backend(pid)), then run again.',
+    );
+  }
+}
+
+/** The other sessions of this database holding locks on the warehouse's tables. */
+async function tableLockHolders(db: LocalDatabase): Promise<LockHolder[]> {
+  const rows = await db.query<{ pid: number; application_name: string; query_start: Date | null; relname: string; mode: string }>(
+    `SELECT activity.pid, activity.application_name, activity.query_start, class.relname, locks.mode
+     FROM pg_locks AS locks
+     JOIN pg_stat_activity AS activity ON activity.pid = locks.pid
+     JOIN pg_class AS class ON class.oid = locks.relation
+     WHERE locks.granted AND locks.locktype = 'relation' AND locks.pid <> pg_backend_pid()
+       AND locks.database = (SELECT oid FROM pg_database WHERE datname = current_database())
+       AND class.relname = ANY($1)
+     ORDER BY activity.pid, class.relname`,
+    [[...TABLES, 'load_manifest']],
+  );
+  return rows.map((row) => ({
+    pid: row.pid,
+    applicationName: row.application_name,
+    queryStart: row.query_start ? new Date(row.query_start).toISOString() : 'unknown',
+    table: row.relname,
+    mode: row.mode,
+  }));
 }
 
 /** Adds up the seconds each phase of a run takes. */
@@ -276,6 +339,10 @@ async function copyNewFiles(
       fallbackJsonPaths: PROJECT_JSONPATHS,
       onProgress: options.onProgress,
       signal: options.signal,
+    }).catch(async (error: unknown) => {
+      // A file cut short while read ends in a broken record: say what happened, not only the reject.
+      if (error instanceof TooManyRejectsError) await failIfChangedSinceHashed(decision.load, error.rejects);
+      throw error;
     }),
   );
   // The manifest records what was parsed: a file rewritten since it was hashed (or while
@@ -293,6 +360,14 @@ async function copyNewFiles(
     ]),
   );
   return outcome;
+}
+
+/** Throws {@link FileChangedWhileReadError} for the first rejecting file whose content is not what was hashed. */
+async function failIfChangedSinceHashed(files: readonly HashedFile<SourceFile>[], rejects: readonly RejectedRecord[]): Promise<void> {
+  for (const file of files.filter((candidate) => rejects.some((reject) => reject.file === candidate.path))) {
+    const now = await hashFile(file.path, file.sizeBytes).catch(() => undefined);
+    if (now !== file.contentHash) throw new FileChangedWhileReadError(file.path);
+  }
 }
 
 function sum(values: readonly number[]): number {
