@@ -33,7 +33,8 @@ Options:
   --verify              hash every file, also those whose size and modification time
                         match the manifest (default: those are trusted unchanged)
   --lock-timeout S      seconds a statement waits for a table lock another session holds
-                        before the run fails, naming the holder (default: 30)
+                        before the run fails, naming the holder (default: 30; 0 waits
+                        forever)
   --max-errors N        records each COPY may reject and still load, like Redshift's
                         MAXERROR (default: 0)
   --json                print only one JSON object on stdout
