@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { DataApi, ResultRow, WarehouseTarget } from '../../lambda/data-api';
+import type { DataApi, ResultRow, WarehouseTarget } from '../data-api/client';
 import type { AnalyticsReader } from './queries';
 
 /**

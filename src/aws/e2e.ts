@@ -1,4 +1,4 @@
-import type { DataApi, WarehouseTarget } from '../../lambda/data-api';
+import type { DataApi, WarehouseTarget } from '../data-api/client';
 import { runRemoteQuery } from '../analytics/remote-query';
 import { adminTargetOf } from './stack-outputs';
 

@@ -1,7 +1,7 @@
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { RedshiftDataClient } from '@aws-sdk/client-redshift-data';
-import { DataApi, type WarehouseTarget } from '../../lambda/data-api';
+import { DataApi, type WarehouseTarget } from '../data-api/client';
 
 /** A deployed stack's outputs, by key (lib/sparkify-stack.ts writes them). */
 export type StackOutputs = Readonly<Record<string, string | undefined>>;

@@ -5,7 +5,7 @@ import { copyFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync } fr
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
-import { DataApi } from '../../lambda/data-api';
+import { DataApi } from '../data-api/client';
 import { runE2e, type ScheduledE2eDeps } from '../aws/e2e';
 import { DEFAULT_SAMPLE, ensureDefaultSample } from '../generate/sample';
 import { logFile, writeSample } from '../generate/writer';

@@ -1,8 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import type { WarehouseTarget } from '../../lambda/data-api';
+import type { WarehouseTarget } from '../data-api/client';
 import { analystAccessOf } from '../aws/stack-outputs';
-import { parseScheduledLoadConfig, SCHEDULED_LOAD_CONFIG_VARIABLE } from '../../lambda/scheduled-config';
+import { parseScheduledLoadConfig, SCHEDULED_LOAD_CONFIG_VARIABLE } from '../data-api/scheduled-config';
 import { asCustomResourceProperties, IntrinsicError, roleNameOfArn, TemplateResolver, type CfnResource } from './intrinsics';
 
 /**

@@ -1,7 +1,7 @@
 import { BatchExecuteStatementCommand, DescribeStatementCommand, GetStatementResultCommand, RedshiftDataClient } from '@aws-sdk/client-redshift-data';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { DataApi } from '../../lambda/data-api';
+import { DataApi } from '../../src/data-api/client';
 import { readAnalyticsQueries } from '../../src/analytics/queries';
 import { runRemoteQuery } from '../../src/analytics/remote-query';
 

@@ -9,9 +9,9 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { batchName } from '../../lambda/etl-load';
+import { batchName } from '../../src/data-api/deploy-load';
 import { isComplete, onEvent } from '../../lambda/etl-handler';
-import type { LoadProperties } from '../../lambda/load-properties';
+import type { LoadProperties } from '../../src/data-api/load-properties';
 import { buildLoadPlan, toRedshiftSql } from '../../src/sql/plan';
 import { readSqlFiles } from '../../src/sql/sql-files';
 import { PUBLIC_DATASET_SOURCE } from '../helpers/fixtures';

@@ -11,10 +11,10 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { DataApi } from '../../lambda/data-api';
-import { S3Files } from '../../lambda/s3-files';
-import { checkSourceRegion, parseScheduledLoadConfig, type ScheduledLoadConfig } from '../../lambda/scheduled-config';
-import { runScheduledLoad, type ScheduledLoadContext } from '../../lambda/scheduled-load';
+import { DataApi } from '../../src/data-api/client';
+import { S3Files } from '../../src/data-api/s3-files';
+import { checkSourceRegion, parseScheduledLoadConfig, type ScheduledLoadConfig } from '../../src/data-api/scheduled-config';
+import { runScheduledLoad, type ScheduledLoadContext } from '../../src/data-api/scheduled-load';
 import { readScheduledSql } from '../../src/sql/scheduled-plan';
 import { PUBLIC_DATASET_SOURCE } from '../helpers/fixtures';
 

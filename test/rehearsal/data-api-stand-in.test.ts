@@ -13,7 +13,7 @@ import { randomBytes } from 'node:crypto';
 import * as path from 'node:path';
 import { Client } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DataApi, isThrottling, type WarehouseTarget } from '../../lambda/data-api';
+import { DataApi, isThrottling, type WarehouseTarget } from '../../src/data-api/client';
 import { splitIntoBatches } from '../../src/sql/batches';
 import { buildLoadPlan, toRedshiftSql, type CopySource } from '../../src/sql/plan';
 import { buildScheduledPlan, readScheduledSql } from '../../src/sql/scheduled-plan';

@@ -1,4 +1,4 @@
-import type { PlannedStatement, StatementKind } from '../src/sql/plan';
+import type { PlannedStatement, StatementKind } from '../sql/plan';
 
 /**
  * The custom resource's properties: the contract between the CDK construct that writes

@@ -1,6 +1,6 @@
-import { splitIntoBatches } from '../src/sql/batches';
-import { summarizeSql } from '../src/sql/plan';
-import { isThrottling, RUNNING_STATES, type DataApi, type StatementDescription, type WarehouseTarget } from './data-api';
+import { splitIntoBatches } from '../sql/batches';
+import { summarizeSql } from '../sql/plan';
+import { isThrottling, RUNNING_STATES, type DataApi, type StatementDescription, type WarehouseTarget } from './client';
 import type { LoadProperties, StatementInfo } from './load-properties';
 
 /**

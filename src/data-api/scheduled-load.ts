@@ -1,9 +1,9 @@
-import { decideFiles, type HashedFile, type ListedFile, type ManifestEntry } from '../src/manifest/file-decisions';
-import { splitIntoBatches } from '../src/sql/batches';
-import { s3Uri, toRedshiftSql, type PlannedStatement } from '../src/sql/plan';
-import { buildScheduledPlan, type ScheduledRun, type ScheduledSql } from '../src/sql/scheduled-plan';
-import { RUNNING_STATES, type DataApi, type StatementDescription } from './data-api';
-import { failureMessage, type Logger } from './etl-load';
+import { decideFiles, type HashedFile, type ListedFile, type ManifestEntry } from '../manifest/file-decisions';
+import { splitIntoBatches } from '../sql/batches';
+import { s3Uri, toRedshiftSql, type PlannedStatement } from '../sql/plan';
+import { buildScheduledPlan, type ScheduledRun, type ScheduledSql } from '../sql/scheduled-plan';
+import { RUNNING_STATES, type DataApi, type StatementDescription } from './client';
+import { failureMessage, type Logger } from './deploy-load';
 import { statementInfoOf } from './load-properties';
 import type { S3Files } from './s3-files';
 import type { ScheduledLoadConfig } from './scheduled-config';

@@ -1,5 +1,5 @@
-import type { CopySource } from '../src/sql/plan';
-import type { WarehouseTarget } from './data-api';
+import type { CopySource } from '../sql/plan';
+import type { WarehouseTarget } from './client';
 
 /**
  * The scheduled load's settings: the contract between the construct that writes them
