@@ -92,10 +92,7 @@ export class EtlLoader extends Construct {
       SqlHash: props.sqlHash,
       // Two looks before the Provider gives up: time to cancel the batch and say why.
       CancelAfterSeconds: String(timeout.toSeconds() - 2 * pollInterval.toSeconds()),
-      Database: props.target.database,
-      ClusterIdentifier: props.target.clusterIdentifier,
-      SecretArn: props.target.secretArn,
-      WorkgroupName: props.target.workgroupName,
+      Target: props.target,
     };
     this.resource = new CustomResource(this, 'Load', {
       serviceToken: provider.serviceToken,

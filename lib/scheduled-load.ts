@@ -104,12 +104,7 @@ export class ScheduledLoad extends Construct {
     );
 
     const config: ScheduledLoadConfig = {
-      target: {
-        database: props.target.database,
-        clusterIdentifier: props.target.clusterIdentifier,
-        secretArn: props.target.secretArn,
-        workgroupName: props.target.workgroupName,
-      },
+      target: props.target,
       source: { ...props.source, copyRoleArn: props.copyRole.roleArn, maxErrors: props.maxErrors ?? 0 },
       runsBucket: this.runsBucket.bucketName,
     };

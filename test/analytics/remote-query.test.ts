@@ -32,7 +32,7 @@ describe('runRemoteQuery', () => {
     redshift.on(BatchExecuteStatementCommand).resolves({ Id: 'q' });
     redshift.on(DescribeStatementCommand).resolves({ Status: 'FAILED', SubStatements: [{ Id: 'q:1', Status: 'FAILED', Error: 'relation "songs" does not exist' }] });
     await expect(runRemoteQuery(new DataApi(new RedshiftDataClient({})), { database: 'd', workgroupName: 'w' }, 'SELECT 1;', noWait)).rejects.toThrow(
-      /The query FAILED: relation "songs" does not exist/,
+      /The query failed: relation "songs" does not exist/,
     );
   });
 });

@@ -122,7 +122,7 @@ describe('with a schedule', () => {
     cpSync(bundleDir(), copy, { recursive: true });
     const index = path.join(copy, 'index.js');
     const config: ScheduledLoadConfig = {
-      target: { database: 'sparkify', workgroupName: 'sparkify' },
+      target: { database: 'sparkify', workgroupName: 'sparkify', secretArn: 'arn:secret', resourceArn: 'arn:workgroup' },
       source: { ...PUBLIC_DATASET_SOURCE, region: 'us-west-2' },
       runsBucket: 'runs',
     };
