@@ -2,6 +2,7 @@ import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-clo
 import { IAMClient, SimulatePrincipalPolicyCommand } from '@aws-sdk/client-iam';
 import { HeadObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import type { SourceFiles } from '../sql/plan';
 
 /** The AWS clients the preflight uses; tests pass mocked ones. */
 export interface PreflightClients {
@@ -20,13 +21,7 @@ export interface DeployPlan {
   readonly numberOfNodes: number;
   readonly baseCapacity: number;
   /** The source to check, or undefined for the stack's own sample bucket. */
-  readonly source?: {
-    readonly bucket: string;
-    readonly region: string;
-    readonly songPrefix: string;
-    readonly logPrefix: string;
-    readonly jsonPathsKey: string;
-  };
+  readonly source?: SourceFiles;
   /** The scheduled loads' EventBridge expression, or undefined without a schedule. */
   readonly schedule?: string;
 }
@@ -83,7 +78,7 @@ export async function runPreflight(clients: PreflightClients, plan: DeployPlan):
 }
 
 /** Scheduled loads COPY from a manifest in the stack's bucket, so the source must be in the stack's region. */
-function checkScheduledSourceRegion(source: NonNullable<DeployPlan['source']>, region: string): CheckOutcome {
+function checkScheduledSourceRegion(source: SourceFiles, region: string): CheckOutcome {
   const ok = source.region === region;
   return {
     check: 'scheduled loads: source in the stack region',
@@ -139,7 +134,7 @@ async function checkBootstrap(clients: PreflightClients, account: string, region
   }
 }
 
-async function checkSource(clients: PreflightClients, source: NonNullable<DeployPlan['source']>): Promise<CheckOutcome> {
+async function checkSource(clients: PreflightClients, source: SourceFiles): Promise<CheckOutcome> {
   const where = `s3://${source.bucket}`;
   try {
     await clients.sourceS3.send(new HeadObjectCommand({ Bucket: source.bucket, Key: source.jsonPathsKey }));

@@ -10,9 +10,8 @@ import { runE2e, type ScheduledE2eDeps } from '../aws/e2e';
 import { DEFAULT_SAMPLE, ensureDefaultSample } from '../generate/sample';
 import { logFile, writeSample } from '../generate/writer';
 import { openPglite } from '../local/database';
-import { localCopySource, runLocalEtl } from '../local/runner';
-import { buildLoadPlan } from '../sql/plan';
-import { readSqlFiles } from '../sql/sql-files';
+import { runLocalEtl } from '../local/runner';
+import { readSummarySql } from '../sql/summary';
 import { runCli } from './run-cli';
 
 const HELP = `Usage: npm run e2e -- [--stack-name NAME] [--scheduled]
@@ -62,7 +61,7 @@ async function main(args: string[]): Promise<number> {
         readOutputs: (file) => JSON.parse(readFileSync(file, 'utf8')),
         localCounts: () => localCounts(work, sample),
         dataApi: new DataApi(),
-        summarySql: buildLoadPlan(readSqlFiles(), localCopySource(0)).filter((statement) => statement.kind === 'summary')[0].sql,
+        summarySql: readSummarySql(),
         log: (line) => console.error(line),
         sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
         scheduled: values.scheduled ? await scheduledDeps(work, sample) : undefined,

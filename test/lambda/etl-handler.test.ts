@@ -13,6 +13,7 @@ import { batchName } from '../../src/data-api/deploy-load';
 import { isComplete, onEvent } from '../../lambda/etl-handler';
 import type { LoadProperties } from '../../src/data-api/load-properties';
 import type { WarehouseTarget } from '../../src/data-api/target';
+import { SUMMARY_COLUMNS } from '../../src/sql/summary';
 import { buildLoadPlan, toRedshiftSql } from '../../src/sql/plan';
 import { readSqlFiles } from '../../src/sql/sql-files';
 import { PUBLIC_DATASET_SOURCE } from '../helpers/fixtures';
@@ -217,7 +218,7 @@ describe('isComplete', () => {
     const subStatements = plan.map((_, index) => ({ Id: `id-1:${index + 1}`, Status: 'FINISHED' as const, Duration: 2e9 }));
     redshift.on(DescribeStatementCommand).resolves({ Status: 'FINISHED', SubStatements: subStatements });
     redshift.on(GetStatementResultCommand, { Id: `id-1:${plan.length}` }).resolves({
-      ColumnMetadata: ['staging_events', 'staging_songs', 'songplays', 'users', 'songs', 'artists', 'time', 'matched_songplays'].map((name) => ({ name })),
+      ColumnMetadata: SUMMARY_COLUMNS.map((name) => ({ name })),
       Records: [[8056, 71, 6820, 97, 71, 69, 6813, 1].map((longValue) => ({ longValue }))],
     });
     const result = await isComplete(event('Create'));
