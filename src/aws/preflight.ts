@@ -3,6 +3,7 @@ import { IAMClient, SimulatePrincipalPolicyCommand } from '@aws-sdk/client-iam';
 import { HeadObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import type { SourceFiles } from '../sql/plan';
+import { NODE_HOURLY_PRICE_USD, RPU_HOURLY_PRICE_USD, type Ra3NodeType } from './redshift-capacity';
 
 /** The AWS clients the preflight uses; tests pass mocked ones. */
 export interface PreflightClients {
@@ -17,7 +18,7 @@ export interface PreflightClients {
 export interface DeployPlan {
   readonly region: string;
   readonly serverless: boolean;
-  readonly nodeType: string;
+  readonly nodeType: Ra3NodeType;
   readonly numberOfNodes: number;
   readonly baseCapacity: number;
   /** The source to check, or undefined for the stack's own sample bucket. */
@@ -35,18 +36,6 @@ export interface CheckOutcome {
 
 /** The CDK bootstrap qualifier the app uses (the default). */
 const QUALIFIER = 'hnb659fds';
-
-/**
- * Approximate on-demand list prices in US dollars (us-east-1, when written): what an
- * hour of the warehouse costs. Other regions differ; the pricing page is the authority.
- */
-export const HOURLY_PRICE_USD: Readonly<Record<string, number>> = {
-  'ra3.large': 0.543,
-  'ra3.xlplus': 1.086,
-  'ra3.4xlarge': 3.26,
-  'ra3.16xlarge': 13.04,
-  rpu: 0.375,
-};
 
 /** The role ARN behind a caller ARN (an assumed-role session becomes its role). */
 export function principalArn(callerArn: string): string {
@@ -151,8 +140,8 @@ async function checkSource(clients: PreflightClients, source: SourceFiles): Prom
 /** What a deploy creates and what it costs per hour, as lines to print. */
 export function describePlan(plan: DeployPlan): string[] {
   const warehouse = plan.serverless
-    ? `Redshift Serverless namespace + workgroup, ${plan.baseCapacity} RPUs base: about $${(plan.baseCapacity * HOURLY_PRICE_USD.rpu).toFixed(2)} per hour while queries run, nothing while idle`
-    : `Redshift cluster of ${plan.numberOfNodes} ${plan.nodeType} node(s): about $${(plan.numberOfNodes * (HOURLY_PRICE_USD[plan.nodeType] ?? Number.NaN)).toFixed(2)} per hour while it exists`;
+    ? `Redshift Serverless namespace + workgroup, ${plan.baseCapacity} RPUs base: about $${(plan.baseCapacity * RPU_HOURLY_PRICE_USD).toFixed(2)} per hour while queries run, nothing while idle`
+    : `Redshift cluster of ${plan.numberOfNodes} ${plan.nodeType} node(s): about $${(plan.numberOfNodes * NODE_HOURLY_PRICE_USD[plan.nodeType]).toFixed(2)} per hour while it exists`;
   return [
     `In ${plan.region}:`,
     `- ${warehouse}`,
