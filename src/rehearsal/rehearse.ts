@@ -130,7 +130,7 @@ export interface AnalystQueryResult {
   readonly name: string;
   /** Its rows as the Data API gave them (none when it failed). */
   readonly rows: readonly ResultRow[];
-  /** Why it failed, e.g. `The query FAILED: ERROR: permission denied for table songplays`. */
+  /** Why it failed, e.g. `The query failed: ERROR: permission denied for table songplays`. */
   readonly error?: string;
 }
 
