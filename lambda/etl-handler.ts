@@ -2,9 +2,9 @@ import type {
   CloudFormationCustomResourceEvent,
   CloudFormationCustomResourceResponse,
 } from 'aws-lambda';
-import { DataApi } from './data-api';
-import { cancelRunningLoads, checkLoad, startLoad, type Logger } from './etl-load';
-import type { LoadProperties } from './load-properties';
+import { DataApi } from '../src/data-api/client';
+import { cancelRunningLoads, checkLoad, startLoad, type Logger } from '../src/data-api/deploy-load';
+import type { LoadProperties } from '../src/data-api/load-properties';
 
 /**
  * The custom resource's two handlers for the CDK Provider framework: onEvent submits the

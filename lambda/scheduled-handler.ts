@@ -2,11 +2,11 @@ import type { Context } from 'aws-lambda';
 import { S3Client } from '@aws-sdk/client-s3';
 import * as path from 'node:path';
 import { readScheduledSql } from '../src/sql/scheduled-plan';
-import { DataApi } from './data-api';
-import type { Logger } from './etl-load';
-import { S3Files } from './s3-files';
-import { checkSourceRegion, parseScheduledLoadConfig, SCHEDULED_LOAD_CONFIG_VARIABLE } from './scheduled-config';
-import { runScheduledLoad, type ScheduledLoadOutcome } from './scheduled-load';
+import { DataApi } from '../src/data-api/client';
+import type { Logger } from '../src/data-api/deploy-load';
+import { S3Files } from '../src/data-api/s3-files';
+import { checkSourceRegion, parseScheduledLoadConfig, SCHEDULED_LOAD_CONFIG_VARIABLE } from '../src/data-api/scheduled-config';
+import { runScheduledLoad, type ScheduledLoadOutcome } from '../src/data-api/scheduled-load';
 
 /**
  * The scheduled load's handler, invoked by an EventBridge rule. The bundle carries

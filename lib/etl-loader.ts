@@ -1,7 +1,7 @@
 import { CustomResource, Duration, RemovalPolicy, aws_iam as iam, aws_logs as logs, aws_stepfunctions as sfn } from 'aws-cdk-lib';
 import { Provider } from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
-import { statementInfoOf, type LoadProperties } from '../lambda/load-properties';
+import { statementInfoOf, type LoadProperties } from '../src/data-api/load-properties';
 import { toRedshiftSql, type PlannedStatement } from '../src/sql/plan';
 import { loaderFunction } from './loader-function';
 import { grantDataApiAccess } from './data-api-access';
@@ -92,10 +92,7 @@ export class EtlLoader extends Construct {
       SqlHash: props.sqlHash,
       // Two looks before the Provider gives up: time to cancel the batch and say why.
       CancelAfterSeconds: String(timeout.toSeconds() - 2 * pollInterval.toSeconds()),
-      Database: props.target.database,
-      ClusterIdentifier: props.target.clusterIdentifier,
-      SecretArn: props.target.secretArn,
-      WorkgroupName: props.target.workgroupName,
+      Target: props.target,
     };
     this.resource = new CustomResource(this, 'Load', {
       serviceToken: provider.serviceToken,

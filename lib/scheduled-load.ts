@@ -15,7 +15,7 @@ import {
 } from 'aws-cdk-lib';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { Construct } from 'constructs';
-import { SCHEDULED_LOAD_CONFIG_VARIABLE, type ScheduledLoadConfig } from '../lambda/scheduled-config';
+import { SCHEDULED_LOAD_CONFIG_VARIABLE, type ScheduledLoadConfig } from '../src/data-api/scheduled-config';
 import { grantDataApiAccess } from './data-api-access';
 import { loaderFunction } from './loader-function';
 import { grantSourceRead, type ResolvedSource } from './source';
@@ -104,12 +104,7 @@ export class ScheduledLoad extends Construct {
     );
 
     const config: ScheduledLoadConfig = {
-      target: {
-        database: props.target.database,
-        clusterIdentifier: props.target.clusterIdentifier,
-        secretArn: props.target.secretArn,
-        workgroupName: props.target.workgroupName,
-      },
+      target: props.target,
       source: { ...props.source, copyRoleArn: props.copyRole.roleArn, maxErrors: props.maxErrors ?? 0 },
       runsBucket: this.runsBucket.bucketName,
     };

@@ -1,4 +1,5 @@
 import { Token, aws_iam as iam } from 'aws-cdk-lib';
+import type { SourceFiles } from '../src/sql/plan';
 
 /** Where the source JSON lives in S3. */
 export interface SourceLocation {
@@ -32,7 +33,7 @@ export interface SourceLocation {
 }
 
 /** A source location with every default filled in. */
-export type ResolvedSource = Required<SourceLocation>;
+export type ResolvedSource = SourceFiles;
 
 /** The public Sparkify dataset. */
 export const PUBLIC_DATASET: ResolvedSource = {

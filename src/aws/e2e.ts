@@ -1,4 +1,5 @@
-import type { DataApi, WarehouseTarget } from '../../lambda/data-api';
+import type { DataApi } from '../data-api/client';
+import type { WarehouseAddress } from '../data-api/target';
 import { runRemoteQuery } from '../analytics/remote-query';
 import { adminTargetOf } from './stack-outputs';
 
@@ -89,7 +90,7 @@ async function checkScheduledLoad(
   deps: E2eDeps,
   scheduled: ScheduledE2eDeps,
   outputs: Record<string, string>,
-  target: WarehouseTarget,
+  target: WarehouseAddress,
 ): Promise<{ actual: Record<string, number>; differences: string[] }> {
   const bucket = /^s3:\/\/([^/]+)\//.exec(outputs.SourceUri ?? '')?.[1];
   const functionName = outputs.ScheduledLoadFunctionName;
@@ -108,7 +109,7 @@ async function checkScheduledLoad(
   return { actual, differences };
 }
 
-async function queryCounts(deps: E2eDeps, target: WarehouseTarget): Promise<Record<string, number>> {
+async function queryCounts(deps: E2eDeps, target: WarehouseAddress): Promise<Record<string, number>> {
   const [row] = await runRemoteQuery(deps.dataApi, target, deps.summarySql, deps.sleep);
   return Object.fromEntries(Object.entries(row ?? {}).map(([key, value]) => [key, Number(value)]));
 }

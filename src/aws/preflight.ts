@@ -2,6 +2,8 @@ import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-clo
 import { IAMClient, SimulatePrincipalPolicyCommand } from '@aws-sdk/client-iam';
 import { HeadObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import type { SourceFiles } from '../sql/plan';
+import { NODE_HOURLY_PRICE_USD, RPU_HOURLY_PRICE_USD, type Ra3NodeType } from './redshift-capacity';
 
 /** The AWS clients the preflight uses; tests pass mocked ones. */
 export interface PreflightClients {
@@ -16,17 +18,11 @@ export interface PreflightClients {
 export interface DeployPlan {
   readonly region: string;
   readonly serverless: boolean;
-  readonly nodeType: string;
+  readonly nodeType: Ra3NodeType;
   readonly numberOfNodes: number;
   readonly baseCapacity: number;
   /** The source to check, or undefined for the stack's own sample bucket. */
-  readonly source?: {
-    readonly bucket: string;
-    readonly region: string;
-    readonly songPrefix: string;
-    readonly logPrefix: string;
-    readonly jsonPathsKey: string;
-  };
+  readonly source?: SourceFiles;
   /** The scheduled loads' EventBridge expression, or undefined without a schedule. */
   readonly schedule?: string;
 }
@@ -40,18 +36,6 @@ export interface CheckOutcome {
 
 /** The CDK bootstrap qualifier the app uses (the default). */
 const QUALIFIER = 'hnb659fds';
-
-/**
- * Approximate on-demand list prices in US dollars (us-east-1, when written): what an
- * hour of the warehouse costs. Other regions differ; the pricing page is the authority.
- */
-export const HOURLY_PRICE_USD: Readonly<Record<string, number>> = {
-  'ra3.large': 0.543,
-  'ra3.xlplus': 1.086,
-  'ra3.4xlarge': 3.26,
-  'ra3.16xlarge': 13.04,
-  rpu: 0.375,
-};
 
 /** The role ARN behind a caller ARN (an assumed-role session becomes its role). */
 export function principalArn(callerArn: string): string {
@@ -83,7 +67,7 @@ export async function runPreflight(clients: PreflightClients, plan: DeployPlan):
 }
 
 /** Scheduled loads COPY from a manifest in the stack's bucket, so the source must be in the stack's region. */
-function checkScheduledSourceRegion(source: NonNullable<DeployPlan['source']>, region: string): CheckOutcome {
+function checkScheduledSourceRegion(source: SourceFiles, region: string): CheckOutcome {
   const ok = source.region === region;
   return {
     check: 'scheduled loads: source in the stack region',
@@ -139,7 +123,7 @@ async function checkBootstrap(clients: PreflightClients, account: string, region
   }
 }
 
-async function checkSource(clients: PreflightClients, source: NonNullable<DeployPlan['source']>): Promise<CheckOutcome> {
+async function checkSource(clients: PreflightClients, source: SourceFiles): Promise<CheckOutcome> {
   const where = `s3://${source.bucket}`;
   try {
     await clients.sourceS3.send(new HeadObjectCommand({ Bucket: source.bucket, Key: source.jsonPathsKey }));
@@ -156,8 +140,8 @@ async function checkSource(clients: PreflightClients, source: NonNullable<Deploy
 /** What a deploy creates and what it costs per hour, as lines to print. */
 export function describePlan(plan: DeployPlan): string[] {
   const warehouse = plan.serverless
-    ? `Redshift Serverless namespace + workgroup, ${plan.baseCapacity} RPUs base: about $${(plan.baseCapacity * HOURLY_PRICE_USD.rpu).toFixed(2)} per hour while queries run, nothing while idle`
-    : `Redshift cluster of ${plan.numberOfNodes} ${plan.nodeType} node(s): about $${(plan.numberOfNodes * (HOURLY_PRICE_USD[plan.nodeType] ?? Number.NaN)).toFixed(2)} per hour while it exists`;
+    ? `Redshift Serverless namespace + workgroup, ${plan.baseCapacity} RPUs base: about $${(plan.baseCapacity * RPU_HOURLY_PRICE_USD).toFixed(2)} per hour while queries run, nothing while idle`
+    : `Redshift cluster of ${plan.numberOfNodes} ${plan.nodeType} node(s): about $${(plan.numberOfNodes * NODE_HOURLY_PRICE_USD[plan.nodeType]).toFixed(2)} per hour while it exists`;
   return [
     `In ${plan.region}:`,
     `- ${warehouse}`,

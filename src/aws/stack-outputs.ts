@@ -1,7 +1,11 @@
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { RedshiftDataClient } from '@aws-sdk/client-redshift-data';
-import { DataApi, type WarehouseTarget } from '../../lambda/data-api';
+import { DataApi } from '../data-api/client';
+import { checkAddress, type WarehouseAddress } from '../data-api/target';
+
+/** The stack name the app deploys when `-c stackName=` says nothing, and the CLIs read by default. */
+export const DEFAULT_STACK_NAME = 'SparkifyWarehouse';
 
 /** A deployed stack's outputs, by key (lib/sparkify-stack.ts writes them). */
 export type StackOutputs = Readonly<Record<string, string | undefined>>;
@@ -13,18 +17,17 @@ export async function readStackOutputs(cloudFormation: CloudFormationClient, sta
 }
 
 /** The warehouse the outputs name, without credentials: the cluster or the workgroup, and the database. */
-function warehouseOf(outputs: StackOutputs, stackName: string): WarehouseTarget {
+function warehouseOf(outputs: StackOutputs, stackName: string): WarehouseAddress {
   const { Database: database, ClusterIdentifier: clusterIdentifier, WorkgroupName: workgroupName } = outputs;
   if (!database) throw new Error(`Stack ${stackName} has no Database output: is it a Sparkify warehouse stack?`);
-  if (!clusterIdentifier === !workgroupName) throw new Error(`Stack ${stackName} names neither a cluster nor a workgroup (or both)`);
-  return workgroupName ? { database, workgroupName } : { database, clusterIdentifier };
+  return checkAddress({ database, ...(clusterIdentifier ? { clusterIdentifier } : {}), ...(workgroupName ? { workgroupName } : {}) }, `Stack ${stackName}`);
 }
 
 /**
  * The warehouse as its admin user, the owner of the tables: with the admin secret.
  * @throws naming what is missing, for outputs that are not a Sparkify warehouse stack's
  */
-export function adminTargetOf(outputs: StackOutputs, stackName: string): WarehouseTarget {
+export function adminTargetOf(outputs: StackOutputs, stackName: string): WarehouseAddress {
   const target = warehouseOf(outputs, stackName);
   if (!outputs.AdminSecretArn) throw new Error(`Stack ${stackName} names no admin secret: deploy this version of the stack`);
   return { ...target, secretArn: outputs.AdminSecretArn };
@@ -33,7 +36,7 @@ export function adminTargetOf(outputs: StackOutputs, stackName: string): Warehou
 /** How an analyst reads the warehouse: the role to assume, and the warehouse to reach with its own IAM identity (no secret). */
 export interface AnalystAccess {
   readonly roleArn: string;
-  readonly target: WarehouseTarget;
+  readonly target: WarehouseAddress;
 }
 
 /**

@@ -5,20 +5,22 @@ import { copyFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync } fr
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
-import { DataApi } from '../../lambda/data-api';
+import { DataApi } from '../data-api/client';
 import { runE2e, type ScheduledE2eDeps } from '../aws/e2e';
 import { DEFAULT_SAMPLE, ensureDefaultSample } from '../generate/sample';
 import { logFile, writeSample } from '../generate/writer';
 import { openPglite } from '../local/database';
-import { localCopySource, runLocalEtl } from '../local/runner';
-import { buildLoadPlan } from '../sql/plan';
-import { readSqlFiles } from '../sql/sql-files';
+import { runLocalEtl } from '../local/runner';
+import { readSummarySql } from '../sql/summary';
 import { runCli } from './run-cli';
+
+/** The name of a throwaway stack, before the time it is made at. */
+const E2E_STACK_PREFIX = 'SparkifyE2E-';
 
 const HELP = `Usage: npm run e2e -- [--stack-name NAME] [--scheduled]
 
 For a user with an AWS account (never part of npm test). Deploys the sampleData variant
-to a throwaway stack (default SparkifyE2E-<time>, with destroyOnDelete), reads the row
+to a throwaway stack (default ${E2E_STACK_PREFIX}<time>, with destroyOnDelete), reads the row
 counts through the Redshift Data API, compares them with what npm run local gives on
 the same generated sample, and destroys the stack, also when something failed. Needs
 credentials and a bootstrapped account (npm run preflight -- --sample-data true).
@@ -47,7 +49,7 @@ async function main(args: string[]): Promise<number> {
     console.log(HELP);
     return 0;
   }
-  const stackName = values['stack-name'] ?? `SparkifyE2E-${Date.now()}`;
+  const stackName = values['stack-name'] ?? `${E2E_STACK_PREFIX}${Date.now()}`;
   const work = mkdtempSync(path.join(tmpdir(), 'sparkify-e2e-'));
   const sample = await ensureDefaultSample();
   try {
@@ -62,7 +64,7 @@ async function main(args: string[]): Promise<number> {
         readOutputs: (file) => JSON.parse(readFileSync(file, 'utf8')),
         localCounts: () => localCounts(work, sample),
         dataApi: new DataApi(),
-        summarySql: buildLoadPlan(readSqlFiles(), localCopySource(0)).filter((statement) => statement.kind === 'summary')[0].sql,
+        summarySql: readSummarySql(),
         log: (line) => console.error(line),
         sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
         scheduled: values.scheduled ? await scheduledDeps(work, sample) : undefined,

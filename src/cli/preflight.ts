@@ -6,6 +6,7 @@ import { parseArgs } from 'node:util';
 import { readAppConfig } from '../../lib/app-config';
 import { resolveSource } from '../../lib/source';
 import { describePlan, runPreflight, type DeployPlan } from '../aws/preflight';
+import { WAREHOUSE_SIZE_DEFAULTS } from '../aws/redshift-capacity';
 import { CONTEXT_OPTIONS, CONTEXT_OPTIONS_HELP, contextFromOptions } from './context-options';
 import { UsageError, runCli } from './run-cli';
 
@@ -40,9 +41,9 @@ async function main(args: string[]): Promise<number> {
   const plan: DeployPlan = {
     region,
     serverless: config.props.serverless ?? false,
-    nodeType: config.props.nodeType ?? 'ra3.large',
-    numberOfNodes: config.props.numberOfNodes ?? 1,
-    baseCapacity: config.props.baseCapacity ?? 8,
+    nodeType: config.props.nodeType ?? WAREHOUSE_SIZE_DEFAULTS.nodeType,
+    numberOfNodes: config.props.numberOfNodes ?? WAREHOUSE_SIZE_DEFAULTS.numberOfNodes,
+    baseCapacity: config.props.baseCapacity ?? WAREHOUSE_SIZE_DEFAULTS.baseCapacity,
     source: config.sampleData ? undefined : source,
     schedule: config.props.schedule?.expressionString,
   };

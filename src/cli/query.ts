@@ -2,7 +2,7 @@ import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { parseArgs } from 'node:util';
 import { readAnalyticsQueries } from '../analytics/queries';
 import { runRemoteQuery } from '../analytics/remote-query';
-import { analystAccessOf, analystDataApi, readStackOutputs } from '../aws/stack-outputs';
+import { analystAccessOf, analystDataApi, DEFAULT_STACK_NAME, readStackOutputs } from '../aws/stack-outputs';
 import { SECTIONS } from '../analytics/sections';
 import { formatTable } from '../text-table';
 import { UsageError, runCli } from './run-cli';
@@ -27,7 +27,7 @@ ${names()
 
 Options:
   --name NAME           the query, one of the above
-  --stack-name STACK    the deployed stack (default: SparkifyWarehouse)
+  --stack-name STACK    the deployed stack (default: ${DEFAULT_STACK_NAME})
   --region REGION       its region (default: AWS_REGION or AWS_DEFAULT_REGION)
   -h, --help            show this help`;
 
@@ -36,7 +36,7 @@ async function main(args: string[]): Promise<number> {
     args,
     options: {
       name: { type: 'string' },
-      'stack-name': { type: 'string', default: 'SparkifyWarehouse' },
+      'stack-name': { type: 'string', default: DEFAULT_STACK_NAME },
       region: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },

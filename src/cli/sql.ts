@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { ROLE_ARN_PLACEHOLDER, deployStatements, scheduledRunStatements } from '../../lib/deploy-statements';
+import { ROLE_ARN_PLACEHOLDER, deployStatements, scheduledRunStatements } from './deploy-statements';
 import { splitIntoBatches } from '../sql/batches';
 import { CONTEXT_OPTIONS, CONTEXT_OPTIONS_HELP, contextFromOptions } from './context-options';
 import { UsageError, runCli } from './run-cli';

@@ -39,7 +39,7 @@ class InjectedFailure extends Error {}
  * - A statement fails: it is FAILED with the database's error (`ERROR: ...`, as the Data
  *   API reports Redshift's), the submission FAILED with the same error, everything is
  *   rolled back. The statements after it never ran: they end ABORTED. (The stand-in's
- *   reading of the Data API, whose documents do not say; lambda/etl-load.ts looks for
+ *   reading of the Data API, whose documents do not say; src/data-api/deploy-load.ts looks for
  *   the first FAILED or ABORTED sub-statement either way.)
  * - `signal` aborts (CancelStatement) or an abort-batch fault strikes: rolled back, ABORTED.
  */

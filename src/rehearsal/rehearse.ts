@@ -4,8 +4,8 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, 
 import { PGlite } from '@electric-sql/pglite';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { DataApi, type ResultRow } from '../../lambda/data-api';
-import { parseScheduledLoadConfig, SCHEDULED_LOAD_CONFIG_VARIABLE } from '../../lambda/scheduled-config';
+import { DataApi, type ResultRow } from '../data-api/client';
+import { parseScheduledLoadConfig, SCHEDULED_LOAD_CONFIG_VARIABLE } from '../data-api/scheduled-config';
 import { readAppConfig } from '../../lib/app-config';
 import { readAnalyticsQueries } from '../analytics/queries';
 import { runRemoteQuery } from '../analytics/remote-query';
@@ -130,7 +130,7 @@ export interface AnalystQueryResult {
   readonly name: string;
   /** Its rows as the Data API gave them (none when it failed). */
   readonly rows: readonly ResultRow[];
-  /** Why it failed, e.g. `The query FAILED: ERROR: permission denied for table songplays`. */
+  /** Why it failed, e.g. `The query failed: ERROR: permission denied for table songplays`. */
   readonly error?: string;
 }
 

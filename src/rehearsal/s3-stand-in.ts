@@ -6,7 +6,7 @@ import * as path from 'node:path';
 
 /**
  * A small local stand-in for Amazon S3, for the rehearsal's scheduled loader: the four
- * calls lambda/s3-files.ts makes through @aws-sdk/client-s3 (ListObjectsV2, HeadObject,
+ * calls src/data-api/s3-files.ts makes through @aws-sdk/client-s3 (ListObjectsV2, HeadObject,
  * GetObject, PutObject) over plain local folders, one per bucket, whose files are the
  * objects (key = path under the folder). The SDK reaches it through AWS_ENDPOINT_URL_S3;
  * for an endpoint that is an IP address the SDK addresses buckets path-style

@@ -1,8 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import type { WarehouseTarget } from '../../lambda/data-api';
+import type { WarehouseAddress } from '../data-api/target';
 import { analystAccessOf } from '../aws/stack-outputs';
-import { parseScheduledLoadConfig, SCHEDULED_LOAD_CONFIG_VARIABLE } from '../../lambda/scheduled-config';
+import { parseScheduledLoadConfig, SCHEDULED_LOAD_CONFIG_VARIABLE } from '../data-api/scheduled-config';
 import { asCustomResourceProperties, IntrinsicError, roleNameOfArn, TemplateResolver, type CfnResource } from './intrinsics';
 
 /**
@@ -101,7 +101,7 @@ export interface IamRolePlan {
 export interface AnalystsPlan {
   readonly roleArn: string;
   readonly roleName: string;
-  readonly target: WarehouseTarget;
+  readonly target: WarehouseAddress;
 }
 
 /** Everything the rehearsal runs, read from one template. */

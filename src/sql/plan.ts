@@ -35,8 +35,11 @@ export interface PlannedStatement {
   readonly sql: string;
 }
 
-/** Where the COPY statements read from and how. */
-export interface CopySource {
+/**
+ * Where the source JSON files are in S3: the one shape the construct resolves its
+ * `source` prop to (lib/source.ts's `ResolvedSource`), the preflight checks and COPY reads.
+ */
+export interface SourceFiles {
   /** The S3 bucket holding the source data. */
   readonly bucket: string;
   /** The bucket's region, given to COPY as `REGION`. */
@@ -47,6 +50,10 @@ export interface CopySource {
   readonly logPrefix: string;
   /** The key of the JSONPaths file mapping event keys to `staging_events` columns. */
   readonly jsonPathsKey: string;
+}
+
+/** Where the COPY statements read from and how: the source files, the role that reads them, the errors allowed. */
+export interface CopySource extends SourceFiles {
   /** The ARN of the IAM role Redshift assumes to read the bucket. */
   readonly copyRoleArn: string;
   /** How many records each COPY may reject before it fails (Redshift's MAXERROR). */

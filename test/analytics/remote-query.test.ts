@@ -1,7 +1,7 @@
 import { BatchExecuteStatementCommand, DescribeStatementCommand, GetStatementResultCommand, RedshiftDataClient } from '@aws-sdk/client-redshift-data';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { DataApi } from '../../lambda/data-api';
+import { DataApi } from '../../src/data-api/client';
 import { readAnalyticsQueries } from '../../src/analytics/queries';
 import { runRemoteQuery } from '../../src/analytics/remote-query';
 
@@ -32,7 +32,7 @@ describe('runRemoteQuery', () => {
     redshift.on(BatchExecuteStatementCommand).resolves({ Id: 'q' });
     redshift.on(DescribeStatementCommand).resolves({ Status: 'FAILED', SubStatements: [{ Id: 'q:1', Status: 'FAILED', Error: 'relation "songs" does not exist' }] });
     await expect(runRemoteQuery(new DataApi(new RedshiftDataClient({})), { database: 'd', workgroupName: 'w' }, 'SELECT 1;', noWait)).rejects.toThrow(
-      /The query FAILED: relation "songs" does not exist/,
+      /The query failed: relation "songs" does not exist/,
     );
   });
 });

@@ -1,7 +1,7 @@
 import { RedshiftDataClient } from '@aws-sdk/client-redshift-data';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DataApi } from '../../lambda/data-api';
+import { DataApi } from '../../src/data-api/client';
 import { localReader } from '../../src/analytics/queries';
 import { dataApiReader } from '../../src/analytics/remote-query';
 import { buildReport } from '../../src/analytics/report';

@@ -1,7 +1,7 @@
 import { DescribeStatementCommand, GetStatementResultCommand, BatchExecuteStatementCommand, RedshiftDataClient } from '@aws-sdk/client-redshift-data';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { DataApi } from '../../lambda/data-api';
+import { DataApi } from '../../src/data-api/client';
 import { runE2e, type E2eDeps, type ScheduledE2eDeps } from '../../src/aws/e2e';
 
 const redshift = mockClient(RedshiftDataClient);

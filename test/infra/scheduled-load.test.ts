@@ -4,7 +4,7 @@ import { cpSync, existsSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { SCHEDULED_LOAD_CONFIG_VARIABLE, type ScheduledLoadConfig } from '../../lambda/scheduled-config';
+import { SCHEDULED_LOAD_CONFIG_VARIABLE, type ScheduledLoadConfig } from '../../src/data-api/scheduled-config';
 import { readAppConfig } from '../../lib/app-config';
 import { SparkifyStack } from '../../lib/sparkify-stack';
 import { SQL_DIR } from '../../src/sql/sql-files';
@@ -122,7 +122,7 @@ describe('with a schedule', () => {
     cpSync(bundleDir(), copy, { recursive: true });
     const index = path.join(copy, 'index.js');
     const config: ScheduledLoadConfig = {
-      target: { database: 'sparkify', workgroupName: 'sparkify' },
+      target: { database: 'sparkify', workgroupName: 'sparkify', secretArn: 'arn:secret', resourceArn: 'arn:workgroup' },
       source: { ...PUBLIC_DATASET_SOURCE, region: 'us-west-2' },
       runsBucket: 'runs',
     };

@@ -123,8 +123,8 @@ describe('the load on deploy', () => {
     const { template } = provisioned;
     const load = Object.values(template.findResources('Custom::SparkifyLoad'))[0];
     expect(load.Properties.SqlHash).toMatch(/^[0-9a-f]{64}:/);
-    expect(load.Properties.ClusterIdentifier).toEqual({ Ref: expect.stringMatching(/^WarehouseCluster/) });
-    expect(load.Properties.SecretArn).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^WarehouseCluster/), 'MasterPasswordSecretArn'] });
+    expect(load.Properties.Target.clusterIdentifier).toEqual({ Ref: expect.stringMatching(/^WarehouseCluster/) });
+    expect(load.Properties.Target.secretArn).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^WarehouseCluster/), 'MasterPasswordSecretArn'] });
     expect(load.Properties.ServiceTimeout).toBe('3600');
     const copy = JSON.stringify(load.Properties.Statements.find((sql: unknown) => JSON.stringify(sql).includes('COPY staging_events')));
     expect(copy).toContain("FROM 's3://udacity-dend/log_data'");
@@ -259,12 +259,12 @@ describe('the Serverless variant', () => {
 
   it('loads on the workgroup as the admin user, through the admin secret, like a cluster (one owner of every table)', () => {
     const load = Object.values(template.findResources('Custom::SparkifyLoad'))[0];
-    expect(load.Properties.WorkgroupName).toBeDefined();
-    expect(load.Properties.SecretArn).toEqual({ Ref: expect.stringMatching(/^WarehouseAdminSecret/) });
+    expect(load.Properties.Target.workgroupName).toBeDefined();
+    expect(load.Properties.Target.secretArn).toEqual({ Ref: expect.stringMatching(/^WarehouseAdminSecret/) });
     template.hasResourceProperties('AWS::IAM::Policy', {
       PolicyDocument: {
         Statement: Match.arrayWith([
-          Match.objectLike({ Sid: 'AuthenticateWithAdminSecret', Action: 'secretsmanager:GetSecretValue', Resource: load.Properties.SecretArn }),
+          Match.objectLike({ Sid: 'AuthenticateWithAdminSecret', Action: 'secretsmanager:GetSecretValue', Resource: load.Properties.Target.secretArn }),
         ]),
       },
     });

@@ -9,9 +9,11 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { batchName } from '../../lambda/etl-load';
+import { batchName } from '../../src/data-api/deploy-load';
 import { isComplete, onEvent } from '../../lambda/etl-handler';
-import type { LoadProperties } from '../../lambda/load-properties';
+import type { LoadProperties } from '../../src/data-api/load-properties';
+import type { WarehouseTarget } from '../../src/data-api/target';
+import { SUMMARY_COLUMNS } from '../../src/sql/summary';
 import { buildLoadPlan, toRedshiftSql } from '../../src/sql/plan';
 import { readSqlFiles } from '../../src/sql/sql-files';
 import { PUBLIC_DATASET_SOURCE } from '../helpers/fixtures';
@@ -20,15 +22,20 @@ const redshift = mockClient(RedshiftDataClient);
 const SECRET_ARN = 'arn:aws:secretsmanager:us-west-2:123456789012:secret:redshift!cluster-admin-AbCdEf';
 const plan = buildLoadPlan(readSqlFiles(), { ...PUBLIC_DATASET_SOURCE, bucket: "odd'bucket", logPrefix: 'logs;\\x' });
 
+const CLUSTER: WarehouseTarget = {
+  database: 'sparkify',
+  clusterIdentifier: 'sparkify-cluster',
+  secretArn: SECRET_ARN,
+  resourceArn: 'arn:aws:redshift:us-west-2:123456789012:cluster:sparkify-cluster',
+};
+
 function properties(overrides: Partial<LoadProperties> = {}): LoadProperties {
   return {
     Statements: toRedshiftSql(plan),
     StatementInfo: plan.map(({ kind, file, checkName }) => ({ kind, file, ...(checkName ? { checkName } : {}) })),
     SqlHash: 'abc123',
     CancelAfterSeconds: '3580',
-    Database: 'sparkify',
-    ClusterIdentifier: 'sparkify-cluster',
-    SecretArn: SECRET_ARN,
+    Target: CLUSTER,
     ...overrides,
   };
 }
@@ -120,7 +127,8 @@ describe('onEvent', () => {
 
   it('Serverless: names the workgroup and authenticates with the admin secret, as on a cluster', async () => {
     redshift.on(BatchExecuteStatementCommand).resolves({ Id: 'id-1' });
-    await onEvent(event('Create', properties({ ClusterIdentifier: undefined, WorkgroupName: 'sparkify-wg' })));
+    const workgroup = { database: 'sparkify', workgroupName: 'sparkify-wg', secretArn: SECRET_ARN, resourceArn: 'arn:aws:redshift-serverless:us-west-2:123456789012:workgroup/w-1' };
+    await onEvent(event('Create', properties({ Target: workgroup })));
     expect(redshift.commandCalls(BatchExecuteStatementCommand)[0].args[0].input).toMatchObject({
       WorkgroupName: 'sparkify-wg',
       SecretArn: SECRET_ARN,
@@ -129,8 +137,10 @@ describe('onEvent', () => {
   });
 
   it('refuses properties without the admin secret, or with both a cluster and a workgroup', async () => {
-    await expect(onEvent(event('Create', properties({ SecretArn: undefined as unknown as string })))).rejects.toThrow(/needs SecretArn/);
-    await expect(onEvent(event('Create', properties({ WorkgroupName: 'wg' })))).rejects.toThrow(/either ClusterIdentifier or WorkgroupName/);
+    await expect(onEvent(event('Create', properties({ Target: { ...CLUSTER, secretArn: '' } })))).rejects.toThrow(/Target property names no admin secret/);
+    await expect(onEvent(event('Create', properties({ Target: { ...CLUSTER, workgroupName: 'wg' } })))).rejects.toThrow(
+      /Target property must name either a cluster identifier or a workgroup name, not both/,
+    );
     expect(redshift.calls()).toHaveLength(0);
   });
 
@@ -208,7 +218,7 @@ describe('isComplete', () => {
     const subStatements = plan.map((_, index) => ({ Id: `id-1:${index + 1}`, Status: 'FINISHED' as const, Duration: 2e9 }));
     redshift.on(DescribeStatementCommand).resolves({ Status: 'FINISHED', SubStatements: subStatements });
     redshift.on(GetStatementResultCommand, { Id: `id-1:${plan.length}` }).resolves({
-      ColumnMetadata: ['staging_events', 'staging_songs', 'songplays', 'users', 'songs', 'artists', 'time', 'matched_songplays'].map((name) => ({ name })),
+      ColumnMetadata: SUMMARY_COLUMNS.map((name) => ({ name })),
       Records: [[8056, 71, 6820, 97, 71, 69, 6813, 1].map((longValue) => ({ longValue }))],
     });
     const result = await isComplete(event('Create'));

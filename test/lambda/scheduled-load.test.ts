@@ -11,10 +11,10 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { DataApi } from '../../lambda/data-api';
-import { S3Files } from '../../lambda/s3-files';
-import { checkSourceRegion, parseScheduledLoadConfig, type ScheduledLoadConfig } from '../../lambda/scheduled-config';
-import { runScheduledLoad, type ScheduledLoadContext } from '../../lambda/scheduled-load';
+import { DataApi } from '../../src/data-api/client';
+import { S3Files } from '../../src/data-api/s3-files';
+import { checkSourceRegion, parseScheduledLoadConfig, type ScheduledLoadConfig } from '../../src/data-api/scheduled-config';
+import { runScheduledLoad, type ScheduledLoadContext } from '../../src/data-api/scheduled-load';
 import { readScheduledSql } from '../../src/sql/scheduled-plan';
 import { PUBLIC_DATASET_SOURCE } from '../helpers/fixtures';
 
@@ -23,7 +23,12 @@ const s3 = mockClient(S3Client);
 
 const SECRET_ARN = 'arn:aws:secretsmanager:us-west-2:123456789012:secret:redshift!cluster-admin-AbCdEf';
 const CONFIG: ScheduledLoadConfig = {
-  target: { database: 'sparkify', clusterIdentifier: 'sparkify-cluster', secretArn: SECRET_ARN },
+  target: {
+    database: 'sparkify',
+    clusterIdentifier: 'sparkify-cluster',
+    secretArn: SECRET_ARN,
+    resourceArn: 'arn:aws:redshift:us-west-2:123456789012:cluster:sparkify-cluster',
+  },
   source: PUBLIC_DATASET_SOURCE,
   runsBucket: 'runs-bucket',
 };
@@ -74,7 +79,6 @@ function context(): ScheduledLoadContext {
     log: (entry) => void logged.push(entry),
     runId: RUN_ID,
     remainingMs: () => remainingMs,
-    pollMs: 0,
     sleep: async () => undefined,
   };
 }
@@ -302,6 +306,9 @@ describe('the scheduled load settings', () => {
   it('name what is missing', () => {
     expect(() => parseScheduledLoadConfig(undefined)).toThrow(/SPARKIFY_SCHEDULED_LOAD is not set/);
     expect(() => parseScheduledLoadConfig(JSON.stringify({ ...CONFIG, runsBucket: '' }))).toThrow(/lacks runsBucket/);
+    expect(() => parseScheduledLoadConfig(JSON.stringify({ ...CONFIG, target: { ...CONFIG.target, secretArn: undefined } }))).toThrow(
+      /SPARKIFY_SCHEDULED_LOAD's target names no admin secret/,
+    );
     expect(parseScheduledLoadConfig(JSON.stringify(CONFIG))).toEqual(CONFIG);
   });
 

@@ -13,7 +13,8 @@ import { randomBytes } from 'node:crypto';
 import * as path from 'node:path';
 import { Client } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DataApi, isThrottling, type WarehouseTarget } from '../../lambda/data-api';
+import { DataApi, isThrottling } from '../../src/data-api/client';
+import type { WarehouseAddress } from '../../src/data-api/target';
 import { splitIntoBatches } from '../../src/sql/batches';
 import { buildLoadPlan, toRedshiftSql, type CopySource } from '../../src/sql/plan';
 import { buildScheduledPlan, readScheduledSql } from '../../src/sql/scheduled-plan';
@@ -262,7 +263,7 @@ describe('the Data API on PGlite, through the real SDK client', () => {
   });
 
   it('runs a batch once per ClientToken and caller, as DataApi.submitBatch relies on', async () => {
-    const target: WarehouseTarget = { database: DATABASE, workgroupName: 'sparkify' };
+    const target: WarehouseAddress = { database: DATABASE, workgroupName: 'sparkify' };
     await harness.run(['CREATE TABLE token_runs (n INTEGER)']);
     const loader = new DataApi(harness.client());
     const first = await loader.submitBatch(target, ['INSERT INTO token_runs VALUES (1)'], 'token-batch-001');
@@ -410,7 +411,7 @@ describe('the Data API on PGlite, through the real SDK client', () => {
       maxErrors: 0,
     };
     const admin = new DataApi(harness.client());
-    const target: WarehouseTarget = { database: DATABASE, clusterIdentifier: 'sparkify-cluster', secretArn: SECRET_ARN };
+    const target: WarehouseAddress = { database: DATABASE, clusterIdentifier: 'sparkify-cluster', secretArn: SECRET_ARN };
     const runBatch = async (sqls: readonly string[], name: string) => {
       const id = await admin.submitBatch(target, sqls, name);
       await harness.standIn.idle();

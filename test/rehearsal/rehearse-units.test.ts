@@ -102,7 +102,7 @@ describe("the plan's IAM roles and analysts", () => {
     expect(readAnalysts(resolver)).toEqual({ roleArn: analysts.arn, roleName: analysts.roleName, target: { database: 'sparkify', workgroupName: 'wg' } });
     expect(readAnalysts(new TemplateResolver({ Resources: roles.Resources }, identity))).toBeUndefined();
     const both = { ...roles, Outputs: { ...roles.Outputs, ClusterIdentifier: { Value: 'c' } } };
-    expect(() => readAnalysts(new TemplateResolver(both, identity))).toThrow(/Outputs: Stack \S+ names neither a cluster nor a workgroup \(or both\)/);
+    expect(() => readAnalysts(new TemplateResolver(both, identity))).toThrow(/Outputs: Stack \S+ must name either a cluster identifier or a workgroup name, not both/);
   });
 });
 

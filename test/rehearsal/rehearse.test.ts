@@ -210,11 +210,11 @@ describe('a rehearsal of the provisioned cluster', () => {
       const analysts = untagged.analysts;
       expect(analysts?.databaseUsers).toEqual([`IAMR:${analysts?.role}`]);
       expect(analysts?.failed).toEqual(readAnalyticsQueries().map((query) => query.name));
-      for (const query of analysts?.queries ?? []) expect(query.error, query.name).toMatch(/^The query FAILED: ERROR: permission denied for table \w+$/);
+      for (const query of analysts?.queries ?? []) expect(query.error, query.name).toMatch(/^The query failed: ERROR: permission denied for table \w+$/);
       // The deploy itself succeeds, and the database role can still read: only the tag was missing.
       expect(untagged.succeeded).toBe(true);
       expect(untagged.analystsAccess.songplays).toBe('read');
-      expect(rehearsalText(untagged)).toMatch(/^The analysts could NOT query the stack: \d+ of \d+ analytics queries failed as SparkifyWarehouse-AnalystsRole\S+ \(\S+: The query FAILED: ERROR: permission denied/m);
+      expect(rehearsalText(untagged)).toMatch(/^The analysts could NOT query the stack: \d+ of \d+ analytics queries failed as SparkifyWarehouse-AnalystsRole\S+ \(\S+: The query failed: ERROR: permission denied/m);
     });
   });
 

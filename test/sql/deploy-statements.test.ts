@@ -1,7 +1,7 @@
 import { copyFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { deployStatements, scheduledRunStatements } from '../../lib/deploy-statements';
+import { deployStatements, scheduledRunStatements } from '../../src/cli/deploy-statements';
 import { splitIntoBatches } from '../../src/sql/batches';
 import { postgresOnlyConstructs } from '../../src/sql/redshift-compat';
 import { PROJECT_ROOT, runCli } from '../helpers/cli';

@@ -2,12 +2,12 @@ import { App } from 'aws-cdk-lib';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { ensureDefaultSample } from '../src/generate/sample';
-import { parseScheduledLoadConfig, SCHEDULED_LOAD_CONFIG_VARIABLE } from '../lambda/scheduled-config';
-import { toRedshiftSql } from '../src/sql/plan';
-import { buildScheduledPlan, readScheduledSql } from '../src/sql/scheduled-plan';
-import { readAppConfig } from './app-config';
-import { SparkifyStack } from './sparkify-stack';
+import { ensureDefaultSample } from '../generate/sample';
+import { parseScheduledLoadConfig, SCHEDULED_LOAD_CONFIG_VARIABLE } from '../data-api/scheduled-config';
+import { toRedshiftSql } from '../sql/plan';
+import { buildScheduledPlan, readScheduledSql } from '../sql/scheduled-plan';
+import { readAppConfig } from '../../lib/app-config';
+import { SparkifyStack } from '../../lib/sparkify-stack';
 
 /** What the SQL printout shows for the COPY role when no ARN is given. */
 export const ROLE_ARN_PLACEHOLDER = 'arn:aws:iam::<account>:role/<copy-role>';

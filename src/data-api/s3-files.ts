@@ -1,7 +1,7 @@
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { createHash } from 'node:crypto';
-import { readJsonRecords } from '../src/json/json-records';
-import type { ListedFile } from '../src/manifest/file-decisions';
+import { readJsonRecords } from '../json/json-records';
+import type { ListedFile } from '../manifest/file-decisions';
 
 /**
  * The only Lambda module that talks to Amazon S3 (@aws-sdk/client-s3): list source

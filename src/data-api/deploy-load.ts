@@ -1,6 +1,7 @@
-import { splitIntoBatches } from '../src/sql/batches';
-import { summarizeSql } from '../src/sql/plan';
-import { isThrottling, RUNNING_STATES, type DataApi, type StatementDescription, type WarehouseTarget } from './data-api';
+import { splitIntoBatches } from '../sql/batches';
+import { summarizeSql } from '../sql/plan';
+import { isThrottling, phaseOf, RUNNING_STATES, type DataApi, type StatementDescription } from './client';
+import { checkTarget } from './target';
 import type { LoadProperties, StatementInfo } from './load-properties';
 
 /**
@@ -14,9 +15,6 @@ export type LoadProgress = { readonly done: false } | { readonly done: true; rea
 /** Writes one structured log line. Never given secrets. */
 export type Logger = (entry: Record<string, unknown>) => void;
 
-/** The tables whose row counts become attributes, in summary order. */
-const COUNTED = ['staging_events', 'staging_songs', 'songplays', 'users', 'songs', 'artists', 'time', 'matched_songplays'];
-
 /** The statement name of batch `batch` (1-based) of the load started by request `requestId`. */
 export function batchName(requestId: string, batch: number): string {
   return `${namePrefix(requestId)}${String(batch).padStart(3, '0')}`;
@@ -27,17 +25,6 @@ const LOAD_STATEMENT_PREFIX = 'sparkify-load-';
 
 function namePrefix(requestId: string): string {
   return `${LOAD_STATEMENT_PREFIX}${requestId}-batch-`;
-}
-
-/** The Data API target the properties name, checked: a cluster or a workgroup, with the admin secret. */
-export function targetOf(properties: LoadProperties): WarehouseTarget {
-  const { Database, ClusterIdentifier, SecretArn, WorkgroupName } = properties;
-  if (!SecretArn || Boolean(ClusterIdentifier) === Boolean(WorkgroupName)) {
-    throw new Error('The load needs SecretArn, and either ClusterIdentifier or WorkgroupName');
-  }
-  return ClusterIdentifier
-    ? { database: Database, clusterIdentifier: ClusterIdentifier, secretArn: SecretArn }
-    : { database: Database, workgroupName: WorkgroupName, secretArn: SecretArn };
 }
 
 /** Starts a load: submits its first batch. Returns the batch's statement id. */
@@ -52,7 +39,7 @@ export async function startLoad(api: DataApi, properties: LoadProperties, reques
 }
 
 async function submit(api: DataApi, properties: LoadProperties, requestId: string, batches: string[][], batch: number): Promise<string> {
-  return api.submitBatch(targetOf(properties), batches[batch - 1], batchName(requestId, batch));
+  return api.submitBatch(checkTarget(properties.Target, "The load's Target property"), batches[batch - 1], batchName(requestId, batch));
 }
 
 /** When a load started, as onEvent returns it to isComplete. */
@@ -99,10 +86,8 @@ async function lookAtLoad(api: DataApi, properties: LoadProperties, requestId: s
   if (current === 0) return { done: false }; // not listed yet: the Data API lists with a short delay
   const description = await api.describe(submitted.get(batchName(requestId, current)) as string);
   const offset = batches.slice(0, current - 1).reduce((count, batch) => count + batch.length, 0);
-  switch (description.state) {
-    case 'SUBMITTED':
-    case 'PICKED':
-    case 'STARTED': {
+  switch (phaseOf(description.state)) {
+    case 'running': {
       const limitSeconds = Number(properties.CancelAfterSeconds);
       const elapsedSeconds = (clock.nowMs - clock.startedAtMs) / 1000;
       if (elapsedSeconds < limitSeconds) return { done: false };
@@ -115,10 +100,9 @@ async function lookAtLoad(api: DataApi, properties: LoadProperties, requestId: s
           '. Give the load more time (loadTimeout, at most one hour), or more capacity.',
       );
     }
-    case 'FAILED':
-    case 'ABORTED':
+    case 'failed':
       throw new Error(failureMessage(description, properties, offset));
-    case 'FINISHED': {
+    case 'finished': {
       logDurations(description, properties.StatementInfo, offset, log);
       if (current < batches.length) {
         const id = await submit(api, properties, requestId, batches, current + 1);
@@ -144,9 +128,11 @@ async function finishedAttributes(
   if (!summary || properties.StatementInfo.at(-1)?.kind !== 'summary') {
     throw new Error('The load finished but its last statement is not the summary of sql/07_summary.sql');
   }
+  // Every column of the summary becomes an attribute: sql/07_summary.sql is the one list of them.
   const [counts] = await api.resultRows(summary.id);
+  if (!counts) throw new Error('The load finished but its summary (sql/07_summary.sql) returned no row');
   const attributes: Record<string, string> = {};
-  for (const column of COUNTED) attributes[attributeName(column)] = String(counts?.[column] ?? '');
+  for (const [column, value] of Object.entries(counts)) attributes[attributeName(column)] = String(value ?? '');
   const seconds = new Map<string, number>();
   subStatements.forEach((sub, index) => {
     const kind = properties.StatementInfo[index].kind;
@@ -178,7 +164,7 @@ export type LoadStatements = Pick<LoadProperties, 'Statements' | 'StatementInfo'
 /** What failed, where, and what to do next: the error CloudFormation (or the scheduled load's alarm) shows. */
 export function failureMessage(description: StatementDescription, properties: LoadStatements, offset: number): string {
   const total = properties.Statements.length;
-  const failedIndex = description.subStatements.findIndex((sub) => sub.state === 'FAILED' || sub.state === 'ABORTED');
+  const failedIndex = description.subStatements.findIndex((sub) => phaseOf(sub.state) === 'failed');
   if (failedIndex === -1) {
     const how = description.state === 'ABORTED' ? 'was aborted (cancelled, or the warehouse restarted)' : `failed: ${description.error ?? 'no error given'}`;
     return `The load's batch ${description.id} ${how}. Nothing of it was committed.`;

@@ -1,5 +1,5 @@
-import type { CopySource } from '../src/sql/plan';
-import type { WarehouseTarget } from './data-api';
+import type { CopySource } from '../sql/plan';
+import { checkTarget, type WarehouseTarget } from './target';
 
 /**
  * The scheduled load's settings: the contract between the construct that writes them
@@ -25,8 +25,8 @@ export const SCHEDULED_LOAD_CONFIG_VARIABLE = 'SPARKIFY_SCHEDULED_LOAD';
 export function parseScheduledLoadConfig(json: string | undefined): ScheduledLoadConfig {
   if (!json) throw new Error(`${SCHEDULED_LOAD_CONFIG_VARIABLE} is not set: the function must be deployed by lib/scheduled-load.ts`);
   const config = JSON.parse(json) as Partial<ScheduledLoadConfig>;
+  checkTarget(config.target, `${SCHEDULED_LOAD_CONFIG_VARIABLE}'s target`);
   const missing = [
-    ['target.database', config.target?.database],
     ['source.bucket', config.source?.bucket],
     ['source.region', config.source?.region],
     ['source.logPrefix', config.source?.logPrefix],

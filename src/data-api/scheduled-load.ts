@@ -1,9 +1,9 @@
-import { decideFiles, type HashedFile, type ListedFile, type ManifestEntry } from '../src/manifest/file-decisions';
-import { splitIntoBatches } from '../src/sql/batches';
-import { s3Uri, toRedshiftSql, type PlannedStatement } from '../src/sql/plan';
-import { buildScheduledPlan, type ScheduledRun, type ScheduledSql } from '../src/sql/scheduled-plan';
-import { RUNNING_STATES, type DataApi, type StatementDescription } from './data-api';
-import { failureMessage, type Logger } from './etl-load';
+import { decideFiles, type HashedFile, type ListedFile, type ManifestEntry } from '../manifest/file-decisions';
+import { DATA_API_BATCH_LIMITS, splitIntoBatches } from '../sql/batches';
+import { s3Uri, toRedshiftSql, type PlannedStatement } from '../sql/plan';
+import { buildScheduledPlan, type ScheduledRun, type ScheduledSql } from '../sql/scheduled-plan';
+import { RUNNING_STATES, type DataApi, type StatementDescription } from './client';
+import { failureMessage, type Logger } from './deploy-load';
 import { statementInfoOf } from './load-properties';
 import type { S3Files } from './s3-files';
 import type { ScheduledLoadConfig } from './scheduled-config';
@@ -29,11 +29,6 @@ export interface ScheduledLoadContext {
   readonly runId: string;
   /** Milliseconds the invocation has left. */
   readonly remainingMs: () => number;
-  /**
-   * Time between two looks at a running statement, in milliseconds.
-   * @default 5000
-   */
-  readonly pollMs?: number;
   /**
    * Waits; tests pass one that does not.
    * @default setTimeout
@@ -132,9 +127,7 @@ export async function runScheduledLoad(context: ScheduledLoadContext, config: Sc
 /** The rows of `load_manifest`, read through the Data API. */
 async function readManifest(context: ScheduledLoadContext, config: ScheduledLoadConfig): Promise<ManifestEntry[]> {
   const id = await context.dataApi.submitBatch(config.target, [context.sql.loadedFilesQuery], runStatementName(context.runId, 'manifest'));
-  const description = await waitFor(context, id, 'reading load_manifest', (failed) =>
-    `reading load_manifest failed: ${failed.subStatements[0]?.error ?? failed.error ?? 'no error given'}`,
-  );
+  const description = await waitFor(context, id, 'reading load_manifest');
   const rows = await context.dataApi.resultRows(description.subStatements[0]?.id ?? id);
   return rows.map((row) => ({
     key: String(row.file_key),
@@ -197,7 +190,7 @@ async function runAsOneTransaction(
 ): Promise<StatementDescription> {
   const statements = toRedshiftSql(plan);
   if (splitIntoBatches(statements).length > 1) {
-    throw new Error(`The scheduled load has ${statements.length} statements; one Data API batch, which is one transaction, takes at most 40`);
+    throw new Error(`The scheduled load has ${statements.length} statements; one Data API batch, which is one transaction, takes at most ${DATA_API_BATCH_LIMITS.maxStatements}`);
   }
   const id = await context.dataApi.submitBatch(config.target, statements, runStatementName(context.runId, 'load'));
   onSubmitted(id);
@@ -206,29 +199,23 @@ async function runAsOneTransaction(
 }
 
 /**
- * Looks at a statement until it finishes; throws what failed when it fails, and gives up
- * (it goes on in Redshift and commits or rolls back on its own) when the invocation ends.
+ * Waits for a statement of the run; gives up (it goes on in Redshift and commits or
+ * rolls back on its own) when the invocation nears its end.
  */
-async function waitFor(
+function waitFor(
   context: ScheduledLoadContext,
   id: string,
   what: string,
-  explain: (description: StatementDescription) => string,
+  explain?: (description: StatementDescription) => string,
 ): Promise<StatementDescription> {
-  const sleep = context.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
-  for (;;) {
-    const description = await context.dataApi.describe(id);
-    if (description.state === 'FINISHED') return description;
-    if (description.state === 'FAILED' || description.state === 'ABORTED') {
-      throw new Error(`Scheduled load ${context.runId}: ${explain(description)}`);
-    }
-    if (context.remainingMs() < STOP_WAITING_MS) {
-      throw new Error(
-        `Scheduled load ${context.runId}: ${what} (statement ${id}) is still running as this invocation ends. It commits ` +
-          'or rolls back on its own, as one transaction; runs load nothing while it runs, and the first run after it ' +
-          'loads whatever it did not.',
-      );
-    }
-    await sleep(context.pollMs ?? 5000);
-  }
+  const run = `Scheduled load ${context.runId}`;
+  return context.dataApi.waitFor(id, {
+    what: `${run}: ${what}`,
+    remainingMs: () => context.remainingMs() - STOP_WAITING_MS,
+    whenGivingUp:
+      'as this invocation ends. It commits or rolls back on its own, as one transaction; runs load nothing while it runs, ' +
+      'and the first run after it loads whatever it did not.',
+    ...(explain ? { explainFailure: (description: StatementDescription) => `${run}: ${explain(description)}` } : {}),
+    ...(context.sleep ? { sleep: context.sleep } : {}),
+  });
 }

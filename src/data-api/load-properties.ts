@@ -1,4 +1,5 @@
-import type { PlannedStatement, StatementKind } from '../src/sql/plan';
+import type { PlannedStatement, StatementKind } from '../sql/plan';
+import type { WarehouseTarget } from './target';
 
 /**
  * The custom resource's properties: the contract between the CDK construct that writes
@@ -18,11 +19,8 @@ export interface LoadProperties {
    * CloudFormation passes numbers as strings.
    */
   readonly CancelAfterSeconds: string;
-  readonly Database: string;
-  readonly ClusterIdentifier?: string;
-  /** The admin secret every load authenticates with. */
-  readonly SecretArn: string;
-  readonly WorkgroupName?: string;
+  /** Where the load runs, as the warehouse construct gives it (the admin secret's ARN, never its value). */
+  readonly Target: WarehouseTarget;
 }
 
 /** What the handler knows about one statement besides its SQL. */
