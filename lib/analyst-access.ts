@@ -1,6 +1,7 @@
 import { ArnFormat, Stack, Tags, aws_iam as iam } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { ANALYSTS_DATABASE_ROLE } from '../src/sql/access';
+import { acknowledgeManagedPolicies, acknowledgeWildcards } from './nag';
 import type { DataApiTarget } from './warehouse';
 
 /** Properties of {@link AnalystAccess}. */
@@ -82,6 +83,17 @@ export class AnalystAccess extends Construct {
     // Query Editor v2's federated sign-in reads the principal's RedshiftDbRoles tag.
     this.role.addToPolicy(
       new iam.PolicyStatement({ sid: 'ReadOwnDatabaseRoleTag', actions: ['tag:GetResources', 'tag:GetTagKeys'], resources: ['*'] }),
+    );
+    acknowledgeWildcards(
+      this,
+      'redshift-data:DescribeStatement, GetStatementResult, ListStatements and CancelStatement have no resource-level permissions in IAM; a ' +
+        "condition on redshift-data:statement-owner-iam-userid keeps each session to its own statements. tag:GetResources and GetTagKeys have none " +
+        "either: Query Editor v2's federated sign-in reads the principal's RedshiftDbRoles tag with them.",
+    );
+    acknowledgeManagedPolicies(
+      this,
+      'AmazonRedshiftQueryEditorV2NoSharing is the AWS managed policy Query Editor v2 documents for its users (no sharing of saved queries); ' +
+        'it grants no access to data, which the database role analysts limits to reading.',
     );
   }
 }

@@ -1,6 +1,7 @@
 import { Aws, CfnCondition, Fn, RemovalPolicy, Stack, Token, aws_iam as iam, aws_s3 as s3 } from 'aws-cdk-lib';
 import { FactName, RegionInfo } from 'aws-cdk-lib/region-info';
 import { Construct } from 'constructs';
+import { acknowledge } from './nag';
 
 /** Properties of {@link AuditLogBucket}. */
 export interface AuditLogBucketProps {
@@ -45,6 +46,11 @@ export class AuditLogBucket extends Construct {
     );
     this.bucket.addToResourcePolicy(
       new iam.PolicyStatement({ principals: [redshift], actions: ['s3:GetBucketAcl'], resources: [this.bucket.bucketArn], conditions }),
+    );
+    acknowledge(
+      this.bucket,
+      'AwsSolutions-S1',
+      'This bucket receives the Redshift audit logs; its own access logs would need another log bucket, and so on. Its policy admits only Redshift (PutObject, GetBucketAcl) over TLS.',
     );
   }
 

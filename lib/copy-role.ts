@@ -1,5 +1,6 @@
 import { aws_iam as iam } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
+import { acknowledgeWildcards } from './nag';
 import { grantSourceRead, type ResolvedSource } from './source';
 
 /** Properties of {@link CopyRole}. */
@@ -33,5 +34,9 @@ export class CopyRole extends Construct {
       description: `Lets Redshift COPY read s3://${bucket}/${songPrefix}, ${logPrefix} and ${jsonPathsKey}`,
     });
     grantSourceRead(this.role, props.source, [jsonPathsKey]);
+    acknowledgeWildcards(
+      this,
+      'COPY reads every object under the source prefixes, and a scheduled run\'s lists under runs/ of its bucket: the wildcards end those prefixes, read-only (s3:GetObject).',
+    );
   }
 }

@@ -5,7 +5,17 @@ import { statementInfoOf, type LoadProperties } from '../src/data-api/load-prope
 import { toRedshiftSql, type PlannedStatement } from '../src/sql/plan';
 import { loaderFunction } from './loader-function';
 import { grantDataApiAccess } from './data-api-access';
+import { acknowledge, acknowledgeCdkFramework, acknowledgeWildcards } from './nag';
 import type { DataApiTarget } from './warehouse';
+
+/**
+ * What a finished load reports, as attributes of its custom resource (lambda/etl-load.ts):
+ * the rows of each star table, the songplays matched to a song, and the seconds it took.
+ */
+export const LOAD_RESULTS = ['Songplays', 'Users', 'Songs', 'Artists', 'Time', 'MatchedSongplays', 'TotalSeconds'] as const;
+
+/** One of {@link LOAD_RESULTS}. */
+export type LoadResult = (typeof LOAD_RESULTS)[number];
 
 /** Properties of {@link EtlLoader}. */
 export interface EtlLoaderProps {
@@ -70,6 +80,11 @@ export class EtlLoader extends Construct {
     });
     this.role = role;
     grantDataApiAccess(role, props.target);
+    acknowledgeWildcards(
+      role,
+      'redshift-data:DescribeStatement, GetStatementResult, ListStatements and CancelStatement have no resource-level permissions in IAM (the Data API ' +
+        'only shows and cancels a caller its own statements), nor has xray:PutTraceSegments; the log-group wildcards are the streams of the functions own log groups.',
+    );
     const logRemovalPolicy = props.logRemovalPolicy ?? RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE;
     const onEvent = loaderFunction(this, 'OnEvent', { handler: 'etl-handler.onEvent', role, logRemovalPolicy });
     const isComplete = loaderFunction(this, 'IsComplete', { handler: 'etl-handler.isComplete', role, logRemovalPolicy });
@@ -86,6 +101,8 @@ export class EtlLoader extends Construct {
       disableWaiterStateMachineLogging: false,
       waiterStateMachineLogOptions: { destination: logGroup('WaiterLogs'), level: sfn.LogLevel.ALL },
     });
+    acknowledgeCdkFramework(provider);
+    acknowledge(provider, 'AwsSolutions-SF2', 'The CDK Provider framework does not let its waiter state machine enable X-Ray; the load functions it calls are traced.');
     const properties: LoadProperties = {
       Statements: toRedshiftSql(props.plan),
       StatementInfo: statementInfoOf(props.plan),

@@ -1,7 +1,9 @@
 import { Duration, RemovalPolicy, aws_iam as iam, aws_lambda as lambda, aws_logs as logs } from 'aws-cdk-lib';
 import { NodejsFunction, type ICommandHooks } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { Construct } from 'constructs';
+import { existsSync } from 'node:fs';
 import * as path from 'node:path';
+import { SQL_DIR } from '../src/sql/sql-files';
 
 /** Properties of {@link loaderFunction}. */
 export interface LoaderFunctionProps {
@@ -59,8 +61,13 @@ export function loaderFunction(scope: Construct, id: string, props: LoaderFuncti
     }),
   );
   return new NodejsFunction(scope, id, {
-    entry: path.join(__dirname, '..', 'lambda', `${file}.ts`),
+    entry: handlerEntry(file),
     handler,
+    // Bundled from this package, wherever the caller's working directory is: NodejsFunction
+    // would otherwise look for a lock file from the cwd up, and its projectRoot must hold the
+    // entry. The file only tells it the package manager (npm) when, as here, nothing is installed.
+    projectRoot: PACKAGE_ROOT,
+    depsLockFilePath: path.join(PACKAGE_ROOT, 'package.json'),
     runtime: lambda.Runtime.NODEJS_24_X,
     architecture: lambda.Architecture.ARM_64,
     role: props.role,
@@ -80,9 +87,27 @@ export function loaderFunction(scope: Construct, id: string, props: LoaderFuncti
   });
 }
 
-/** Copies sql/ (numbered files, sql/scheduled/, JSONPaths) into the bundle; runs locally, with no Docker. */
+/**
+ * The folder holding this package's package.json: the repository, or the installed package
+ * when another project uses the built one (lib/ is then dist/lib/).
+ */
+const PACKAGE_ROOT = (function packageRoot(dir: string): string {
+  if (existsSync(path.join(dir, 'package.json'))) return dir;
+  if (path.dirname(dir) === dir) throw new Error(`No package.json above ${__dirname}`);
+  return packageRoot(path.dirname(dir));
+})(__dirname);
+
+/** A handler's source beside lib/: lambda/<file>.ts in the repository, the compiled lambda/<file>.js in the built package. */
+function handlerEntry(file: string): string {
+  const candidates = ['.ts', '.js'].map((extension) => path.join(__dirname, '..', 'lambda', `${file}${extension}`));
+  const entry = candidates.find((candidate) => existsSync(candidate));
+  if (!entry) throw new Error(`No handler source at ${candidates.join(' or ')}`);
+  return entry;
+}
+
+/** Copies this package's sql/ (numbered files, sql/scheduled/, JSONPaths) into the bundle; runs locally, with no Docker. */
 const copySqlAfterBundling: ICommandHooks = {
   beforeBundling: () => [],
   beforeInstall: () => [],
-  afterBundling: (inputDir: string, outputDir: string) => [`cp -R "${path.join(inputDir, 'sql')}" "${path.join(outputDir, 'sql')}"`],
+  afterBundling: (_inputDir: string, outputDir: string) => [`cp -R "${SQL_DIR}" "${path.join(outputDir, 'sql')}"`],
 };

@@ -18,6 +18,7 @@ import { Construct } from 'constructs';
 import { SCHEDULED_LOAD_CONFIG_VARIABLE, type ScheduledLoadConfig } from '../src/data-api/scheduled-config';
 import { grantDataApiAccess } from './data-api-access';
 import { loaderFunction } from './loader-function';
+import { acknowledge, acknowledgeWildcards } from './nag';
 import { grantSourceRead, type ResolvedSource } from './source';
 import type { DataApiTarget } from './warehouse';
 
@@ -102,6 +103,18 @@ export class ScheduledLoad extends Construct {
     role.addToPolicy(
       new iam.PolicyStatement({ sid: 'WriteRunLists', actions: ['s3:PutObject'], resources: [this.runsBucket.arnForObjects('runs/*')] }),
     );
+    acknowledgeWildcards(
+      role,
+      'A scheduled run reads every object under the source prefixes (to hash the new ones) and writes its lists under runs/ of its bucket: the wildcards end ' +
+        'those prefixes, with s3:GetObject and s3:PutObject only. redshift-data:DescribeStatement, GetStatementResult, ListStatements and CancelStatement have no ' +
+        'resource-level permissions (the Data API only shows a caller its own statements), nor has xray:PutTraceSegments; the log-group wildcard is the ' +
+        "streams of the function's own log group.",
+    );
+    acknowledge(
+      this.runsBucket,
+      'AwsSolutions-S1',
+      'Holds only the lists of file keys and hashes each scheduled run writes for COPY, read by the COPY role and expired after 30 days; no personal data.',
+    );
 
     const config: ScheduledLoadConfig = {
       target: props.target,
@@ -122,6 +135,12 @@ export class ScheduledLoad extends Construct {
       enforceSSL: true,
       retentionPeriod: Duration.days(14),
     });
+    acknowledge(
+      this.deadLetterQueue,
+      'AwsSolutions-SQS3',
+      "This queue is the dead-letter queue (the scheduled function's on-failure destination and its rule target's DLQ); cdk-nag only recognises " +
+        "a queue named in another queue's redrive policy as one.",
+    );
     // A failed run is not retried at once: the next scheduled run is the retry.
     this.function.configureAsyncInvoke({
       retryAttempts: 0,

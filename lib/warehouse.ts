@@ -15,6 +15,7 @@ import {
   Names,
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
+import { acknowledge } from './nag';
 
 /** Node types a new provisioned cluster may use (dc2 can no longer be provisioned). */
 export type Ra3NodeType = 'ra3.large' | 'ra3.xlplus' | 'ra3.4xlarge' | 'ra3.16xlarge';
@@ -133,7 +134,7 @@ const USER_ACTIVITY_LOGGING = 'enable_user_activity_logging';
  * @see https://docs.aws.amazon.com/redshift/latest/mgmt/data-api-access.html
  * @see https://docs.aws.amazon.com/redshift/latest/dg/r_Privileges.html
  */
-export class Warehouse extends Construct {
+export class Warehouse extends Construct implements ec2.IConnectable {
   /** How the Data API reaches the warehouse. */
   readonly dataApi: DataApiTarget;
   /** The warehouse's security group: no inbound rule; add one for your clients. */
@@ -142,6 +143,8 @@ export class Warehouse extends Construct {
   readonly endpointAddress: string;
   /** The port clients connect to. */
   readonly port: number;
+  /** Who may reach the warehouse: `connections.allowDefaultPortFrom(client)` opens its port to a client. */
+  readonly connections: ec2.Connections;
 
   constructor(scope: Construct, id: string, props: WarehouseProps) {
     super(scope, id);
@@ -153,6 +156,7 @@ export class Warehouse extends Construct {
     });
     // COPY reaches S3 through the gateway endpoint (HTTPS) when enhanced VPC routing is on.
     this.securityGroup.addEgressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(443), 'HTTPS to S3 through the gateway endpoint');
+    this.connections = new ec2.Connections({ securityGroups: [this.securityGroup], defaultPort: ec2.Port.tcp(this.port) });
     const subnetIds = props.vpc.selectSubnets(props.subnets).subnetIds;
     const created = props.serverless ? this.serverless(props, subnetIds) : this.provisioned(props, subnetIds);
     this.dataApi = created.dataApi;
@@ -243,6 +247,13 @@ export class Warehouse extends Construct {
       },
     });
     secret.applyRemovalPolicy(removalPolicy);
+    acknowledge(
+      secret,
+      'AwsSolutions-SMG4',
+      "The Serverless admin secret is the project's own because CloudFormation does not return the ARN of the one Redshift manages and rotates " +
+        '(manageAdminPassword), and the Data API needs it. Rotating it would take a rotation function inside the isolated VPC with endpoints ' +
+        'for Secrets Manager and Redshift; only the loader roles may read it.',
+    );
     const namespaceName = physicalName(this, 'ns');
     const logExports = ['userlog', 'connectionlog', 'useractivitylog'];
     // Serverless exports each log to /aws/redshift/<namespace>/<log type>, and writes to a

@@ -152,7 +152,7 @@ describe('the load on deploy', () => {
 
   it('changes its SqlHash when the source changes, so the next deploy loads again', () => {
     const hash = (props: Parameters<typeof synth>[0]) =>
-      Object.values(synth(props).template.findResources('Custom::SparkifyLoad'))[0].Properties.SqlHash;
+      Object.values(synth(props, { 'aws:cdk:bundling-stacks': [] }).template.findResources('Custom::SparkifyLoad'))[0].Properties.SqlHash;
     expect(hash({ source: { logPrefix: 'logs-v2' } })).not.toBe(hash({}));
     expect(hash({})).toBe(hash({}));
   });

@@ -1,0 +1,16 @@
+/**
+ * The sparkify-warehouse construct library: {@link SparkifyWarehouse} to place the whole
+ * warehouse in a stack of your own, and the constructs it is made of.
+ */
+export { SparkifyWarehouse, type SparkifyWarehouseProps } from './sparkify-warehouse';
+export { SparkifyStack, type SparkifyStackProps } from './sparkify-stack';
+export { Network, type NetworkProps } from './network';
+export { CopyRole, type CopyRoleProps } from './copy-role';
+export { AuditLogBucket, type AuditLogBucketProps } from './audit-log-bucket';
+export { Warehouse, type WarehouseProps, type DataApiTarget, type Ra3NodeType } from './warehouse';
+export { EtlLoader, LOAD_RESULTS, type EtlLoaderProps, type LoadResult } from './etl-loader';
+export { ScheduledLoad, type ScheduledLoadProps } from './scheduled-load';
+export { AnalystAccess, type AnalystAccessProps } from './analyst-access';
+export { LogGroupsExpire, type LogGroupsExpireProps } from './log-groups';
+export { grantDataApiAccess, type RunStatementAction } from './data-api-access';
+export { resolveSource, PUBLIC_DATASET, type SourceLocation, type ResolvedSource } from './source';

@@ -1,0 +1,271 @@
+import {
+  Aspects,
+  Aws,
+  CfnCondition,
+  Duration,
+  Fn,
+  RemovalPolicy,
+  Stack,
+  Token,
+  aws_ec2 as ec2,
+  aws_events as events,
+  aws_iam as iam,
+  aws_logs as logs,
+  aws_s3 as s3,
+  aws_s3_deployment as s3deploy,
+} from 'aws-cdk-lib';
+import { Construct } from 'constructs';
+import { buildLoadPlan } from '../src/sql/plan';
+import { hashSqlFiles, readSqlFiles } from '../src/sql/sql-files';
+import { AnalystAccess } from './analyst-access';
+import { AuditLogBucket } from './audit-log-bucket';
+import { CopyRole } from './copy-role';
+import { grantDataApiAccess } from './data-api-access';
+import { EtlLoader, LOAD_RESULTS, type LoadResult } from './etl-loader';
+import { LogGroupsExpire } from './log-groups';
+import { acknowledge, acknowledgeCdkFramework, cdkStackSingletons } from './nag';
+import { Network } from './network';
+import { ScheduledLoad } from './scheduled-load';
+import { resolveSource, type ResolvedSource, type SourceLocation } from './source';
+import { Warehouse, type DataApiTarget, type Ra3NodeType } from './warehouse';
+
+/** Properties of {@link SparkifyWarehouse}. */
+export interface SparkifyWarehouseProps {
+  /**
+   * Where COPY reads the song and log files. Ignored with `sampleDataDir`.
+   * @default the public dataset: s3://udacity-dend (us-west-2), song_data, log_data, log_json_path.json
+   */
+  readonly source?: SourceLocation;
+  /**
+   * A local folder (song_data/, log_data/, log_json_path.json) to deploy into a private
+   * bucket of the construct and load instead of `source`, so a deploy works in any region.
+   * @default none: load from `source`
+   */
+  readonly sampleDataDir?: string;
+  /**
+   * Use Redshift Serverless instead of a provisioned cluster.
+   * @default false
+   */
+  readonly serverless?: boolean;
+  /**
+   * Node type of the provisioned cluster.
+   * @default 'ra3.large'
+   */
+  readonly nodeType?: Ra3NodeType;
+  /**
+   * Nodes of the provisioned cluster.
+   * @default 1 (single-node)
+   */
+  readonly numberOfNodes?: number;
+  /**
+   * Base capacity of the Serverless workgroup, in RPUs.
+   * @default 8
+   */
+  readonly baseCapacity?: number;
+  /**
+   * Records each COPY may reject and still load (Redshift's MAXERROR).
+   * @default 0
+   */
+  readonly maxErrors?: number;
+  /**
+   * Delete the warehouse, its data, the buckets and the logs with the stack. Off, a
+   * cluster leaves a final snapshot; a Serverless namespace and its admin secret, the
+   * buckets and the log groups (each with its retention) are kept. Either way, what a
+   * failed first deploy created is deleted on its rollback.
+   * @default false
+   */
+  readonly destroyOnDelete?: boolean;
+  /**
+   * How long the deploy-time load may take.
+   * @default Duration.hours(1)
+   */
+  readonly loadTimeout?: Duration;
+  /**
+   * How often the load's progress is checked.
+   * @default Duration.seconds(10)
+   */
+  readonly loadPollInterval?: Duration;
+  /**
+   * Load new source files on this schedule too, e.g. `Schedule.expression('rate(1 hour)')`:
+   * each run loads only the files `load_manifest` does not hold yet (see
+   * {@link ScheduledLoad}). Needs the source bucket in the stack's region.
+   * @default none: the warehouse is loaded on deploy only
+   */
+  readonly schedule?: events.Schedule;
+  /**
+   * Who may assume the analysts' IAM role, which reads the warehouse as the database role
+   * `analysts` (see {@link AnalystAccess}).
+   * @default the stack's account: any of its principals whose own policy allows sts:AssumeRole on the role
+   */
+  readonly analystPrincipals?: readonly iam.IPrincipal[];
+  /**
+   * With `schedule`: an email address told when a scheduled load fails.
+   * @default none: subscribe to `scheduledLoad.alarmTopic` yourself
+   */
+  readonly notificationEmail?: string;
+}
+
+/**
+ * The Sparkify warehouse as one construct, to place in any stack: a private network, the
+ * role COPY uses, the Redshift warehouse (a cluster or Serverless), a load on deploy that
+ * builds the star schema from S3, a role for analysts, and optionally a scheduled load.
+ * Each part acknowledges its own cdk-nag findings; names cannot collide with another
+ * SparkifyWarehouse in the same stack.
+ */
+export class SparkifyWarehouse extends Construct implements ec2.IConnectable {
+  /** The VPC and its isolated subnets. */
+  readonly network: Network;
+  /** The role Redshift assumes for COPY. */
+  readonly copyRole: iam.IRole;
+  /** The cluster or the Serverless namespace and workgroup, with its security group. */
+  readonly warehouse: Warehouse;
+  /** Where Data API calls on this warehouse go: database, cluster or workgroup, admin secret. */
+  readonly dataApiTarget: DataApiTarget;
+  /** The warehouse's security group: `connections.allowDefaultPortFrom(client)` lets a client in. */
+  readonly connections: ec2.Connections;
+  /** The load on deploy (a custom resource). */
+  readonly loader: EtlLoader;
+  /** The role analysts assume to read the warehouse as the database role `analysts`. */
+  readonly analystRole: iam.IRole;
+  /** With `schedule`: the scheduled load, its dead-letter queue and alarm topic. */
+  readonly scheduledLoad?: ScheduledLoad;
+  /** What COPY reads, defaults filled in (the sample bucket with `sampleDataDir`). */
+  readonly source: ResolvedSource;
+  /**
+   * What the deploy's load reported, as deploy-time tokens of the load's custom resource:
+   * the rows of each star table, the songplays matched to a song, the seconds it took.
+   */
+  readonly loaded: Readonly<Record<LoadResult, string>>;
+
+  constructor(scope: Construct, id: string, props: SparkifyWarehouseProps = {}) {
+    super(scope, id);
+    const destroy = props.destroyOnDelete ?? false;
+    // Kept on delete, but not when the deploy that created them rolls back, so a failed
+    // first deploy leaves nothing that blocks the next one.
+    const keep = destroy ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE;
+    this.network = new Network(this, 'Network', { removalPolicy: keep, availabilityZones: props.serverless ? 3 : 2 });
+
+    const { source, deployment } = props.sampleDataDir
+      ? this.sampleSource(props.sampleDataDir, keep)
+      : { source: resolveSource(props.source), deployment: undefined };
+    this.source = source;
+    const copyRole = new CopyRole(this, 'CopyRole', { source, serverless: props.serverless }).role;
+    this.copyRole = copyRole;
+    // A cluster writes its audit logs to S3; Serverless exports them to CloudWatch Logs.
+    const auditLogs = props.serverless ? undefined : new AuditLogBucket(this, 'AuditLogs', { removalPolicy: keep });
+    this.warehouse = new Warehouse(this, 'Warehouse', {
+      vpc: this.network.vpc,
+      subnets: this.network.subnets,
+      copyRole,
+      auditLogBucket: auditLogs?.bucket,
+      serverless: props.serverless,
+      nodeType: props.nodeType,
+      numberOfNodes: props.numberOfNodes,
+      baseCapacity: props.baseCapacity,
+      enhancedVpcRouting: this.sameRegion(source.region),
+      removalPolicy: destroy ? RemovalPolicy.DESTROY : undefined,
+      auditLogRemovalPolicy: keep,
+    });
+    this.dataApiTarget = this.warehouse.dataApi;
+    this.connections = this.warehouse.connections;
+
+    const files = readSqlFiles();
+    const plan = buildLoadPlan(files, { ...source, copyRoleArn: copyRole.roleArn, maxErrors: props.maxErrors ?? 0 });
+    this.loader = new EtlLoader(this, 'Load', {
+      target: this.dataApiTarget,
+      plan,
+      sqlHash: `${hashSqlFiles(files)}:${JSON.stringify(Stack.of(this).resolve(source))}:${props.maxErrors ?? 0}`,
+      timeout: props.loadTimeout,
+      pollInterval: props.loadPollInterval,
+      logRemovalPolicy: keep,
+    });
+    if (deployment) this.loader.node.addDependency(deployment);
+    const resource = this.loader.resource;
+    this.loaded = Object.fromEntries(LOAD_RESULTS.map((name) => [name, resource.getAttString(name)])) as Record<LoadResult, string>;
+    this.analystRole = new AnalystAccess(this, 'Analysts', { target: this.dataApiTarget, principals: props.analystPrincipals }).role;
+    if (props.schedule) {
+      this.checkScheduledSourceRegion(source.region);
+      this.scheduledLoad = new ScheduledLoad(this, 'ScheduledLoad', {
+        schedule: props.schedule,
+        target: this.dataApiTarget,
+        source,
+        copyRole,
+        maxErrors: props.maxErrors,
+        notificationEmail: props.notificationEmail,
+        removalPolicy: keep,
+      });
+      // The first scheduled run comes after the deploy's load has built the tables.
+      this.scheduledLoad.rule.node.addDependency(resource);
+    } else if (props.notificationEmail) {
+      throw new Error('notificationEmail is for failed scheduled loads: it needs schedule too');
+    }
+
+    const expire = new LogGroupsExpire({ removalPolicy: keep });
+    Aspects.of(this).add(expire);
+    // CDK makes some helper functions once per stack, at its root, for the resources above.
+    for (const singleton of cdkStackSingletons(this)) {
+      Aspects.of(singleton).add(expire);
+      acknowledgeCdkFramework(singleton);
+    }
+  }
+
+  /**
+   * Lets `grantee` run statements on this warehouse through the Redshift Data API
+   * (ExecuteStatement and BatchExecuteStatement, on this cluster or workgroup only), follow
+   * and cancel its own statements, and authenticate with the admin secret: it runs as the
+   * admin user, who owns the tables. To read only, assume {@link analystRole} instead.
+   */
+  grantDataApi(grantee: iam.IGrantable): iam.Grant {
+    return grantDataApiAccess(grantee, this.dataApiTarget, ['redshift-data:ExecuteStatement', 'redshift-data:BatchExecuteStatement']);
+  }
+
+  /** True when the source bucket is in the stack's region, decided at deploy time when the region is not known at synth. */
+  private sameRegion(sourceRegion: string): boolean | ReturnType<typeof Fn.conditionIf> {
+    const region = Stack.of(this).region;
+    if (!Token.isUnresolved(sourceRegion) && !Token.isUnresolved(region)) return sourceRegion === region;
+    if (sourceRegion === Aws.REGION) return true;
+    const condition = new CfnCondition(this, 'SourceInStackRegion', { expression: Fn.conditionEquals(Aws.REGION, sourceRegion) });
+    return Fn.conditionIf(condition.logicalId, true, false);
+  }
+
+  /**
+   * COPY with REGION reads a manifest and the files it lists in that one region, and the
+   * runs' manifests are in the stack's bucket: a schedule needs the source in the stack's
+   * region. Decided here when both regions are known; otherwise the scheduled function
+   * checks it on each run.
+   */
+  private checkScheduledSourceRegion(sourceRegion: string): void {
+    const region = Stack.of(this).region;
+    if (Token.isUnresolved(sourceRegion) || Token.isUnresolved(region) || sourceRegion === region) return;
+    throw new Error(
+      `schedule needs the source bucket in the stack's region (${region}), but it is in ${sourceRegion}: ` +
+        'copy the files to a bucket in this region (or deploy the stack in the source region), or use sampleData',
+    );
+  }
+
+  /** A private bucket holding the sample folder, and the deployment filling it. */
+  private sampleSource(dir: string, removalPolicy: RemovalPolicy): { source: ResolvedSource; deployment: Construct } {
+    const bucket = new s3.Bucket(this, 'SampleData', {
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      enforceSSL: true,
+      removalPolicy,
+      autoDeleteObjects: removalPolicy === RemovalPolicy.DESTROY,
+    });
+    acknowledge(
+      bucket,
+      'AwsSolutions-S1',
+      'A private copy of the generated sample data, written once by the deployment and read only by the COPY role; it holds no personal data.',
+    );
+    const deployment = new s3deploy.BucketDeployment(this, 'SampleDataDeployment', {
+      sources: [s3deploy.Source.asset(dir)],
+      destinationBucket: bucket,
+      prune: false,
+      logGroup: new logs.LogGroup(this, 'SampleDataDeploymentLogs', { retention: logs.RetentionDays.ONE_MONTH, removalPolicy }),
+    });
+    return {
+      source: resolveSource({ bucket: bucket.bucketName, region: Aws.REGION }),
+      deployment,
+    };
+  }
+}
