@@ -8,9 +8,19 @@ import { writeSample } from '../../src/generate/writer';
 import { DEFAULT_SAMPLE } from '../../src/generate/sample';
 import type { Distribution } from '../../src/sql/erd';
 import { SQL_DIR } from '../../src/sql/sql-files';
+import { ENGINES } from '../helpers/engines';
 import { tempDir } from '../helpers/fixtures';
 import { UDACITY_SAMPLE, udacitySamplePresent } from '../helpers/udacity-sample';
 import { sharedWarehouse } from '../helpers/warehouse';
+
+let generated: Promise<string> | undefined;
+/** The default generated sample, written once for the file. */
+const generatedSample = () =>
+  (generated ??= (async () => {
+    const dir = tempDir();
+    await writeSample(dir, DEFAULT_SAMPLE);
+    return dir;
+  })());
 
 const spreadAt = (table: TableSkew, slices: number) => {
   const spread = table.spreads.find((s) => s.slices === slices);
@@ -18,8 +28,10 @@ const spreadAt = (table: TableSkew, slices: number) => {
   return spread;
 };
 
-// One engine for the file: the slice rule's tables and the loaded samples share it.
+// One PGlite for the file: the slice rule's tables and the loaded samples share it; the
+// targets are checked on native Postgres too where a server is given.
 const shared = sharedWarehouse();
+const onEngine = { pglite: shared, postgres: ENGINES.includes('postgres') ? sharedWarehouse('postgres') : undefined };
 
 describe('the slice rule', () => {
   /** A one-column table `t (k TEXT)` holding these keys, then its skew under `distribution`. */
@@ -113,22 +125,22 @@ describe('the distribution of the warehouse', () => {
   });
 });
 
-describe('the skew targets', () => {
+describe.each(ENGINES)('the skew targets on %s', (engineName) => {
+  const warehouse = onEngine[engineName] as typeof shared;
+
   it('are met by every KEY and EVEN table on a generated sample (70 % of plays without a song_id)', async () => {
-    const data = tempDir();
-    await writeSample(data, DEFAULT_SAMPLE);
-    await shared.load({ dataDir: data });
-    const report = await skewReport(shared.engine().db);
+    await warehouse.load({ dataDir: await generatedSample() });
+    const report = await skewReport(warehouse.engine().db);
     const songplays = report.find((t) => t.table === 'songplays') as TableSkew;
-    const [{ unmatched }] = await shared.engine().db.query<{ unmatched: number }>('SELECT COUNT(*) AS unmatched FROM songplays WHERE song_id IS NULL');
+    const [{ unmatched }] = await warehouse.engine().db.query<{ unmatched: number }>('SELECT COUNT(*) AS unmatched FROM songplays WHERE song_id IS NULL');
     expect(Number(unmatched) / songplays.rows).toBeGreaterThan(0.5);
     expect(skewTargets(report, 'generated').filter((t) => !t.met)).toEqual([]);
     expect(report.filter((t) => t.spreads.length > 0).map((t) => t.table)).toEqual(expect.arrayContaining(['songplays', 'time', 'staging_events']));
   });
 
   it.runIf(udacitySamplePresent('the skew targets on the real sample'))('are met by every KEY and EVEN table on the real sample', async () => {
-    await shared.load({ dataDir: UDACITY_SAMPLE });
-    const report = await skewReport(shared.engine().db);
+    await warehouse.load({ dataDir: UDACITY_SAMPLE });
+    const report = await skewReport(warehouse.engine().db);
     expect(report.find((t) => t.table === 'songplays')).toMatchObject({ rows: 6820, largestKeyGroup: 2 });
     expect(skewTargets(report, 'real sample').filter((t) => !t.met)).toEqual([]);
   });
