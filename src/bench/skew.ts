@@ -62,6 +62,9 @@ function hashOf(value: string): string {
   return `CAST(CAST('x' || SUBSTR(MD5(CAST(${value} AS TEXT)), 1, 8) AS BIT(32)) AS BIGINT)`;
 }
 
+/** The SQL of a KEY table's rows grouped by key value (NULL one group): `value`, `row_count`. */
+const keyGroupsSql = (table: string, key: string) => `SELECT ${key} AS value, COUNT(*) AS row_count FROM ${table} GROUP BY ${key}`;
+
 const sliceCountsTable = (sliceCounts: readonly number[]) =>
   `(VALUES ${sliceCounts.map((count) => `(${Math.trunc(count)})`).join(', ')}) AS slice_counts (slices)`;
 
@@ -70,13 +73,13 @@ const sliceCountsTable = (sliceCounts: readonly number[]) =>
  * (slices, slice) that holds any: KEY groups rows by key value first, so each distinct
  * value is hashed once.
  */
-export function rowsPerSliceSql(table: string, distribution: Distribution, sliceCounts: readonly number[] = SLICE_COUNTS): string {
+function rowsPerSliceSql(table: string, distribution: Distribution, sliceCounts: readonly number[] = SLICE_COUNTS): string {
   if (distribution.style === 'KEY') {
     return [
       'SELECT slice_counts.slices,',
       `    CASE WHEN key_groups.value IS NULL THEN 0 ELSE MOD(${hashOf('key_groups.value')}, slice_counts.slices) END AS slice,`,
       '    SUM(key_groups.row_count) AS row_count',
-      `FROM (SELECT ${distribution.key} AS value, COUNT(*) AS row_count FROM ${table} GROUP BY ${distribution.key}) AS key_groups`,
+      `FROM (${keyGroupsSql(table, distribution.key)}) AS key_groups`,
       `CROSS JOIN ${sliceCountsTable(sliceCounts)}`,
       'GROUP BY 1, 2',
     ].join('\n');
@@ -93,7 +96,7 @@ export function rowsPerSliceSql(table: string, distribution: Distribution, slice
 }
 
 /** Spreads of a table from the (slices, slice, row_count) rows of rowsPerSliceSql. */
-export function spreadsOf(rows: number, counted: readonly { slices: number; slice: number; row_count: number }[], sliceCounts: readonly number[] = SLICE_COUNTS): SliceSpread[] {
+function spreadsOf(rows: number, counted: readonly { slices: number; slice: number; row_count: number }[], sliceCounts: readonly number[] = SLICE_COUNTS): SliceSpread[] {
   return sliceCounts.map((slices) => {
     const rowsPerSlice = new Array<number>(slices).fill(0);
     for (const row of counted.filter((r) => Number(r.slices) === slices)) rowsPerSlice[Number(row.slice)] = Number(row.row_count);
@@ -113,7 +116,7 @@ export async function skewReport(db: LocalDatabase, tables = declaredDistributio
     const counted = await db.query<{ slices: number; slice: number; row_count: number }>(rowsPerSliceSql(table, distribution));
     const largestKeyGroup =
       distribution.style === 'KEY'
-        ? Number((await db.query<{ largest: number | null }>(`SELECT MAX(row_count) AS largest FROM (SELECT COUNT(*) AS row_count FROM ${table} GROUP BY ${distribution.key}) AS key_groups`))[0].largest ?? 0)
+        ? Number((await db.query<{ largest: number | null }>(`SELECT MAX(row_count) AS largest FROM (${keyGroupsSql(table, distribution.key)}) AS key_groups`))[0].largest ?? 0)
         : undefined;
     report.push({ table, distribution, rows: Number(rows), largestKeyGroup, spreads: spreadsOf(Number(rows), counted) });
   }

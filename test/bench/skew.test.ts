@@ -83,6 +83,8 @@ describe('the slice rule', () => {
     expect(spreadAt(table, 4).skew).toBeCloseTo(3 / 2.5, 10);
     expect(spreadAt(table, 32).rowsPerSlice).toEqual([...new Array(10).fill(1), ...new Array(22).fill(0)]);
     expect(spreadAt(table, 32).skew).toBeCloseTo(32 / 10, 10);
+    // Printed as skew (fewest–most rows on a slice), per slice count.
+    expect(skewTable([table])).toMatch(/^t\s+EVEN\s+10\s+1\.00 \(5–5\)\s+1\.20 \(2–3\)\s+1\.60 \(0–1\)\s+3\.20 \(0–1\)$/m);
   });
 
   it('gives ALL no share per slice (a full copy on each node) and an empty table no skew', async () => {
