@@ -65,22 +65,22 @@ function hashOf(value: string): string {
 /** The SQL of a KEY table's rows grouped by key value (NULL one group): `value`, `row_count`. */
 const keyGroupsSql = (table: string, key: string) => `SELECT ${key} AS value, COUNT(*) AS row_count FROM ${table} GROUP BY ${key}`;
 
-const sliceCountsTable = (sliceCounts: readonly number[]) =>
-  `(VALUES ${sliceCounts.map((count) => `(${Math.trunc(count)})`).join(', ')}) AS slice_counts (slices)`;
+/** SLICE_COUNTS as a table of one column, `slices`, to spread every row over each count at once. */
+const SLICE_COUNTS_TABLE = `(VALUES ${SLICE_COUNTS.map((count) => `(${count})`).join(', ')}) AS slice_counts (slices)`;
 
 /**
- * The SQL counting a table's rows per slice for each slice count, one row per
+ * The SQL counting a table's rows per slice for each of SLICE_COUNTS, one row per
  * (slices, slice) that holds any: KEY groups rows by key value first, so each distinct
  * value is hashed once.
  */
-function rowsPerSliceSql(table: string, distribution: Distribution, sliceCounts: readonly number[] = SLICE_COUNTS): string {
+function rowsPerSliceSql(table: string, distribution: Distribution): string {
   if (distribution.style === 'KEY') {
     return [
       'SELECT slice_counts.slices,',
       `    CASE WHEN key_groups.value IS NULL THEN 0 ELSE MOD(${hashOf('key_groups.value')}, slice_counts.slices) END AS slice,`,
       '    SUM(key_groups.row_count) AS row_count',
       `FROM (${keyGroupsSql(table, distribution.key)}) AS key_groups`,
-      `CROSS JOIN ${sliceCountsTable(sliceCounts)}`,
+      `CROSS JOIN ${SLICE_COUNTS_TABLE}`,
       'GROUP BY 1, 2',
     ].join('\n');
   }
@@ -88,7 +88,7 @@ function rowsPerSliceSql(table: string, distribution: Distribution, sliceCounts:
     return [
       'SELECT slice_counts.slices, MOD(numbered.position, slice_counts.slices) AS slice, COUNT(*) AS row_count',
       `FROM (SELECT ROW_NUMBER() OVER () - 1 AS position FROM ${table}) AS numbered`,
-      `CROSS JOIN ${sliceCountsTable(sliceCounts)}`,
+      `CROSS JOIN ${SLICE_COUNTS_TABLE}`,
       'GROUP BY 1, 2',
     ].join('\n');
   }
@@ -96,8 +96,8 @@ function rowsPerSliceSql(table: string, distribution: Distribution, sliceCounts:
 }
 
 /** Spreads of a table from the (slices, slice, row_count) rows of rowsPerSliceSql. */
-function spreadsOf(rows: number, counted: readonly { slices: number; slice: number; row_count: number }[], sliceCounts: readonly number[] = SLICE_COUNTS): SliceSpread[] {
-  return sliceCounts.map((slices) => {
+function spreadsOf(rows: number, counted: readonly { slices: number; slice: number; row_count: number }[]): SliceSpread[] {
+  return SLICE_COUNTS.map((slices) => {
     const rowsPerSlice = new Array<number>(slices).fill(0);
     for (const row of counted.filter((r) => Number(r.slices) === slices)) rowsPerSlice[Number(row.slice)] = Number(row.row_count);
     return { slices, rowsPerSlice, skew: rows === 0 ? null : Math.max(...rowsPerSlice) / (rows / slices) };
