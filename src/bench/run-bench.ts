@@ -9,6 +9,7 @@ import { runLocalEtl, type LocalRunReport, type PhaseSeconds } from '../local/ru
 import { copyRawLines } from './floor';
 import { measure } from './measure';
 import { naiveInsertCopy } from './naive-copy';
+import { skewReport, type TableSkew } from './skew';
 
 /** One timed run of one method on one engine. */
 export interface BenchRun {
@@ -20,6 +21,13 @@ export interface BenchRun {
   readonly peakRssMb: number;
   /** For `ours`: where the time went. */
   readonly phases?: PhaseSeconds;
+}
+
+/** How the tables of one loaded sample would spread over Redshift's slices. */
+export interface SampleSkew {
+  /** Which data: `real sample` or `generated, N events`. */
+  readonly sample: string;
+  readonly tables: readonly TableSkew[];
 }
 
 /** The incremental case: a warehouse holding 30 days, then one new day. */
@@ -45,6 +53,12 @@ export interface BenchOptions {
   readonly incrementalEvents: number;
   /** Where generated data is kept between runs. */
   readonly dataRoot: string;
+  /**
+   * A folder of real data (song_data/, log_data/) whose skew is reported beside the
+   * generated sizes'; it is loaded once and not timed.
+   * @default none: only the generated sizes' skew
+   */
+  readonly realSample?: string;
   /** Told what is running. */
   readonly log: (line: string) => void;
 }
@@ -90,6 +104,7 @@ async function timedRun(
   dataDir: string,
   events: number,
   databaseUrl?: string,
+  onLoaded?: (engine: LocalEngine) => Promise<void>,
 ): Promise<BenchRun> {
   const { engine, dispose } = await freshEngine(kind, databaseUrl);
   try {
@@ -101,6 +116,7 @@ async function timedRun(
     if (report && report.tables.staging_events !== events) {
       throw new Error(`${method} on ${kind} staged ${report.tables.staging_events} events, expected ${events}`);
     }
+    await onLoaded?.(engine);
     return {
       engine: kind,
       method,
@@ -115,10 +131,20 @@ async function timedRun(
   }
 }
 
-/** Runs every method at every size, then the incremental case. */
-export async function runBenchmark(options: BenchOptions): Promise<{ runs: BenchRun[]; incremental: IncrementalRun; naiveSkipped: number[] }> {
+/**
+ * Runs every method at every size, then the incremental case; the skew of each size's
+ * warehouse is read after its PGlite `ours` run, outside the timing.
+ */
+export async function runBenchmark(
+  options: BenchOptions,
+): Promise<{ runs: BenchRun[]; incremental: IncrementalRun; naiveSkipped: number[]; skews: SampleSkew[] }> {
   const runs: BenchRun[] = [];
   const naiveSkipped: number[] = [];
+  const skews: SampleSkew[] = [];
+  if (options.realSample) {
+    options.log('real sample: loading it for its skew…');
+    skews.push({ sample: 'real sample', tables: await loadedSkew(options.realSample) });
+  }
   const engines: BenchRun['engine'][] = options.databaseUrl ? ['pglite', 'postgres'] : ['pglite'];
   for (const events of options.sizes) {
     options.log(`generating ${events} events…`);
@@ -130,12 +156,29 @@ export async function runBenchmark(options: BenchOptions): Promise<{ runs: Bench
           continue;
         }
         options.log(`${engine} ${method} ${events} events…`);
-        runs.push(await timedRun(engine, method, dataDir, events, options.databaseUrl));
+        const readSkew =
+          engine === 'pglite' && method === 'ours'
+            ? async (loaded: LocalEngine) => {
+                skews.push({ sample: `generated, ${events.toLocaleString('en-US')} events`, tables: await skewReport(loaded.db) });
+              }
+            : undefined;
+        runs.push(await timedRun(engine, method, dataDir, events, options.databaseUrl, readSkew));
       }
     }
   }
   options.log('incremental: 30 days, then one more…');
-  return { runs, incremental: await incrementalCase(options), naiveSkipped };
+  return { runs, incremental: await incrementalCase(options), naiveSkipped, skews };
+}
+
+/** The skew of a data folder loaded into a new PGlite warehouse. */
+async function loadedSkew(dataDir: string): Promise<TableSkew[]> {
+  const { engine, dispose } = await freshEngine('pglite');
+  try {
+    await runLocalEtl(engine, { dataDir });
+    return await skewReport(engine.db);
+  } finally {
+    await dispose();
+  }
 }
 
 async function incrementalCase(options: BenchOptions): Promise<IncrementalRun> {

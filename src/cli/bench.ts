@@ -3,17 +3,21 @@ import { parseArgs } from 'node:util';
 import { checkTargets, phasesTable, runsTable } from '../bench/report';
 import { formatTable } from '../text-table';
 import { runBenchmark } from '../bench/run-bench';
+import { skewTargets } from '../bench/skew';
+import { SKEW_LEGEND, skewTable } from '../bench/skew-format';
 import { UsageError, runCli, wholeNumber } from './run-cli';
 
 const DEFAULT_SIZES = [8_000, 80_000, 800_000];
-const HELP = `Usage: npm run bench -- [--events N,N,...] [--database-url URL] [--json]
+const HELP = `Usage: npm run bench -- [--events N,N,...] [--database-url URL] [--real-sample DIR] [--json]
 
 Measures the local load on the same generated data, side by side:
   ours    the real load: streaming parse, bulk COPY into staging, transform, checks
   naive   the same transform, staging filled by one parameterised INSERT per record
   floor   only reading the same bytes and bulk-copying them, a line per row, into an
           unindexed table (no JSON parsing, no transform)
-then the incremental case: a warehouse holding 30 days, one new day arrives.
+then the incremental case: a warehouse holding 30 days, one new day arrives. After each
+size's load (and of --real-sample's data), untimed: how every table would spread over
+Redshift slices (the distribution, as npm run skew reports it).
 Each run starts from a new PGlite folder (opening it is not timed). Generated data is
 kept under .sparkify/bench/ for the next run. Prints a table and whether the targets
 were met; exits 0 either way (the numbers are the result).
@@ -23,7 +27,8 @@ Options:
                       naive runs only up to the second size (it takes too long beyond)
   --database-url URL  also run every method on this Postgres server (its public
                       schema is dropped and made again: use a throwaway database)
-  --json              print only {"runs":[...],"incremental":{...}}
+  --real-sample DIR   also load this folder (e.g. the Udacity sample) for its skew
+  --json              print only {"runs":[...],"incremental":{...},"distribution":[...]}
   -h, --help          show this help`;
 
 async function main(args: string[]): Promise<number> {
@@ -32,6 +37,7 @@ async function main(args: string[]): Promise<number> {
     options: {
       events: { type: 'string', default: DEFAULT_SIZES.join(',') },
       'database-url': { type: 'string' },
+      'real-sample': { type: 'string' },
       json: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -44,12 +50,13 @@ async function main(args: string[]): Promise<number> {
   const sizes = values.events.split(',').map((size) => wholeNumber('--events', size));
   if (sizes.length === 0 || sizes.some((size) => size < 1)) throw new UsageError('--events needs counts ≥ 1');
   const log = (line: string) => process.stderr.write(`${line}\n`);
-  const { runs, incremental, naiveSkipped } = await runBenchmark({
+  const { runs, incremental, naiveSkipped, skews } = await runBenchmark({
     sizes,
     databaseUrl: values['database-url'],
     naiveMaxEvents: sizes[Math.min(1, sizes.length - 1)],
     incrementalEvents: sizes[Math.min(1, sizes.length - 1)],
     dataRoot: path.join('.sparkify', 'bench'),
+    realSample: values['real-sample'],
     log,
   });
   if (values.json) {
@@ -69,6 +76,7 @@ async function main(args: string[]): Promise<number> {
           seconds: incremental.seconds,
           fullReloadSeconds: incremental.fullReloadSeconds,
         },
+        distribution: skews,
       }),
     );
     return 0;
@@ -84,7 +92,9 @@ async function main(args: string[]): Promise<number> {
       `empty warehouse: ${incremental.dayIntoEmptySeconds.toFixed(2)} s; all 31 days from nothing: ` +
       `${incremental.fullReloadSeconds.toFixed(2)} s`,
   );
-  const targets = checkTargets(runs, incremental, sizes);
+  for (const { sample, tables } of skews) console.log(`\nDistribution on Redshift slices, ${sample}:\n${skewTable(tables)}`);
+  if (skews.length > 0) console.log(SKEW_LEGEND);
+  const targets = [...checkTargets(runs, incremental, sizes), ...skews.flatMap(({ sample, tables }) => skewTargets(tables, sample))];
   console.log(`\nTargets:\n${formatTable(['target', 'measured', 'met'], targets.map((t) => [t.target, t.measured, t.met ? 'yes' : 'NO']), 1)}`);
   return 0;
 }
