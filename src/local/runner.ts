@@ -29,6 +29,8 @@ export interface CheckResult {
   readonly ok: boolean;
   /** Rows that break the rule (0 when ok). */
   readonly failures: number;
+  /** The keys of the first offending rows, as the check names them (none when ok). */
+  readonly offenders: readonly string[];
 }
 
 /** What a local run loaded and found. */
@@ -43,7 +45,7 @@ export interface LocalRunReport {
   readonly loadedFiles: number;
   /** Files found but not loaded: loaded before, or redelivered copies of loaded content. */
   readonly skippedFiles: number;
-  /** The first rejected records. */
+  /** Every rejected record (at most MAXERROR per COPY), in the order they were read. */
   readonly rejects: readonly RejectedRecord[];
   /** Where the run's time went, in seconds. */
   readonly phaseSeconds: PhaseSeconds;
@@ -94,7 +96,7 @@ export interface LocalRunOptions {
 export class ChecksFailedError extends Error {
   constructor(readonly report: LocalRunReport) {
     const failed = report.checks.filter((check) => !check.ok);
-    super(`Data-quality check(s) failed: ${failed.map((check) => `${check.name} (${check.failures} rows)`).join(', ')}`);
+    super(`Data-quality check(s) failed: ${failed.map(describeFailedCheck).join(', ')}`);
   }
 }
 
@@ -174,9 +176,9 @@ async function runPlan(db: LocalDatabase, plan: readonly PlannedStatement[], opt
       rejected += outcome.rejected;
       rejects.push(...outcome.rejects);
     } else if (statement.kind === 'check' || statement.kind === 'summary') {
-      const [row] = await timer.time('checks', () => db.query<Record<string, number | string>>(adaptForPostgres(statement.sql)));
-      if (statement.kind === 'summary') summary = row;
-      else checks.push({ name: statement.checkName ?? statement.file, ok: Number(row?.failures) === 0, failures: Number(row?.failures) });
+      const rows = await timer.time('checks', () => db.query<Record<string, number | string | null>>(adaptForPostgres(statement.sql)));
+      if (statement.kind === 'summary') summary = rows[0] as Record<string, number | string>;
+      else checks.push(checkResult(statement.checkName ?? statement.file, rows));
     } else if (loading) {
       await timer.time('transform', () => db.query(adaptForPostgres(statement.sql)));
     }
@@ -222,6 +224,23 @@ async function copyNewFiles(
     ]),
   );
   return outcome;
+}
+
+/**
+ * What a check's rows say: a check returns one row per offending key (the first few),
+ * each with the total `failures` and that key as `offender`; no row, or failures 0, passes.
+ */
+function checkResult(name: string, rows: readonly Record<string, number | string | null>[]): CheckResult {
+  const failures = rows.length === 0 ? 0 : Number(rows[0].failures);
+  const offenders = rows.flatMap((row) => (row.offender === undefined || row.offender === null ? [] : [String(row.offender)]));
+  return { name, ok: failures === 0, failures, offenders: failures === 0 ? [] : offenders };
+}
+
+/** A failed check in one phrase: its name, how many rows and the first keys. */
+export function describeFailedCheck(check: CheckResult): string {
+  const more = check.failures > check.offenders.length ? ', …' : '';
+  const keys = check.offenders.length > 0 ? `: ${check.offenders.join('; ')}${more}` : '';
+  return `${check.name} (${check.failures} rows${keys})`;
 }
 
 function sum(values: readonly number[]): number {
