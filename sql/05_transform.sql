@@ -7,7 +7,7 @@
 -- (32767-12-31 23:59:59.999, the last year time.year, a SMALLINT, holds) becomes a time:
 -- converting any other would fail the load, so those events are left out here and the
 -- check staged_events_ts_in_range names them (the local loader rejects them as records;
--- src/local/staging-columns.ts holds the same bounds, and a test runs both).
+-- src/local/staging-columns.ts holds the same bounds; tests run both at the bounds).
 -- userId is text in the logs ('' when logged out): a user id is a whole number of at
 -- most 9 significant digits, leading zeros not counting ('007' is user 7), so no CAST
 -- can fail; a play with any other userId keeps a NULL user and the checks report it.

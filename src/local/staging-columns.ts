@@ -26,8 +26,8 @@ const INTEGER_RANGES: Readonly<Record<string, readonly [bigint, bigint]>> = {
  * The epoch milliseconds the star schema can hold as a play's start_time: from
  * 4713-01-01 BC, Redshift's earliest TIMESTAMP, to 32767-12-31 23:59:59.999, the end of
  * the last year time.year (a SMALLINT) holds. sql/05_transform.sql and sql/06_checks.sql
- * write the same two numbers (COPY cannot reject there); test/local/ts-range.test.ts
- * runs both sides at the bounds.
+ * write the same two numbers (COPY cannot reject there); test/local/load-errors.test.ts
+ * and test/local/transform.test.ts run both sides at the bounds.
  */
 export const STORABLE_EPOCH_MS: readonly [bigint, bigint] = [BigInt(Date.UTC(-4712, 0, 1)), BigInt(Date.UTC(32767, 11, 31, 23, 59, 59, 999))];
 
@@ -79,14 +79,7 @@ export function toCsvField(value: unknown, column: StagingColumn): Converted {
 function typedConverter(column: StagingColumn, formats: ValueFormats): FieldConverter {
   const range = INTEGER_RANGES[column.type];
   const star = STAR_SCHEMA_RANGES[`${column.table}.${column.name}`];
-  if (range && star) {
-    return (value) => {
-      const converted = toInteger(value, column, range);
-      if ('error' in converted || inRange(BigInt(converted.field), star.range)) return converted;
-      return { error: `${column.name} is not ${star.holds}: ${preview(value)}` };
-    };
-  }
-  if (range) return (value) => toInteger(value, column, range);
+  if (range) return (value) => toInteger(value, column, range, star);
   if (column.type === 'double precision' || column.type === 'real' || column.type === 'numeric') {
     return (value) => toNumber(value, column);
   }
@@ -108,12 +101,18 @@ function inRange(value: bigint, [min, max]: readonly [bigint, bigint]): boolean 
   return value >= min && value <= max;
 }
 
-function toInteger(value: unknown, column: StagingColumn, range: readonly [bigint, bigint]): Converted {
+/**
+ * A whole number in the column's range and, where the star schema converts the column
+ * into something narrower, in the range that holds; checked in that order, so an error
+ * names the first rule broken.
+ */
+function toInteger(
+  value: unknown,
+  column: StagingColumn,
+  range: readonly [bigint, bigint],
+  star?: { readonly range: readonly [bigint, bigint]; readonly holds: string },
+): Converted {
   let whole: bigint | undefined;
-  if (typeof value === 'number' && Number.isInteger(value) && !Number.isSafeInteger(value)) {
-    // JSON.parse has already rounded it: 2^53 + 1 reads as 2^53. COPY would read the digits.
-    return { error: `${column.name} is too large a number to read exactly (2^53 or more; write it as a string): ${preview(value)}` };
-  }
   if (typeof value === 'number' && Number.isInteger(value)) whole = BigInt(value);
   else if (typeof value === 'string' && /^\s*-?\d+\s*$/.test(value)) whole = BigInt(value.trim());
   if (whole === undefined) {
@@ -121,6 +120,13 @@ function toInteger(value: unknown, column: StagingColumn, range: readonly [bigin
   }
   if (!inRange(whole, range)) {
     return { error: `${column.name} is out of range for ${column.type}: ${preview(value)}` };
+  }
+  if (star && !inRange(whole, star.range)) {
+    return { error: `${column.name} is not ${star.holds}: ${preview(value)}` };
+  }
+  if (typeof value === 'number' && !Number.isSafeInteger(value)) {
+    // JSON.parse has already rounded it (2^53 + 1 reads as 2^53); COPY would read the digits.
+    return { error: `${column.name} is too large a number to read exactly (2^53 or more; write it as a string): ${preview(value)}` };
   }
   return { field: whole.toString() };
 }
