@@ -67,7 +67,8 @@ SORTKEY (start_time);
 -- SORTKEY start_time makes time-range scans skip blocks.
 -- song_id and artist_id are set only for plays that match the song catalogue (few do);
 -- song_title and artist_name keep what the app logged for every play, so "what do
--- users play" has an answer over all plays without a join.
+-- users play" has an answer over all plays without a join; with song_length, they let
+-- a song that arrives in a later load match the plays logged before it.
 CREATE TABLE IF NOT EXISTS songplays (
     songplay_id     BIGINT IDENTITY(0, 1) PRIMARY KEY,
     start_time      TIMESTAMP NOT NULL REFERENCES time (start_time),
@@ -80,7 +81,8 @@ CREATE TABLE IF NOT EXISTS songplays (
     location        VARCHAR(512),
     user_agent      VARCHAR(1024),
     song_title      VARCHAR(512), -- the song's title as the app logged it, matched or not
-    artist_name     VARCHAR(512)  -- the artist's name as the app logged it, matched or not
+    artist_name     VARCHAR(512), -- the artist's name as the app logged it, matched or not
+    song_length     DOUBLE PRECISION -- the length the app logged: a song loaded later matches on it
 )
 DISTKEY (start_time)
 SORTKEY (start_time);

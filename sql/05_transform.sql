@@ -2,16 +2,22 @@
 -- run again on the same or overlapping staged data: rows are upserted or inserted only
 -- when missing, so repeated or out-of-order loads never duplicate anything.
 -- Epoch milliseconds become a UTC TIMESTAMP with the milliseconds kept
--- (ts / 1000 in integer arithmetic would drop them). userId is text in the logs ('' when
--- logged out): only a value of 1 to 9 digits is a user id, so no CAST can fail; a play
--- with any other userId keeps a NULL user and the checks report it.
+-- (ts / 1000 in integer arithmetic would drop them). Only a ts from
+-- -210863520000000 (4713-01-01 BC, Redshift's earliest TIMESTAMP) to 971890963199999
+-- (32767-12-31 23:59:59.999, the last year time.year, a SMALLINT, holds) becomes a time:
+-- converting any other would fail the load, so those events are left out here and the
+-- check staged_events_ts_in_range names them (the local loader rejects them as records;
+-- src/local/staging-columns.ts holds the same bounds; tests run both at the bounds).
+-- userId is text in the logs ('' when logged out): a user id is a whole number of at
+-- most 9 significant digits, leading zeros not counting ('007' is user 7), so no CAST
+-- can fail; a play with any other userId keeps a NULL user and the checks report it.
 
 -- users, step 1: forget a user whose staged latest event is newer than the one we hold.
 DELETE FROM users
 USING (
     SELECT CAST(user_id AS INTEGER) AS user_id, MAX(ts) AS latest_ts
     FROM staging_events
-    WHERE user_id ~ '^[0-9]{1,9}$'
+    WHERE user_id ~ '^0*[0-9]{1,9}$'
     GROUP BY CAST(user_id AS INTEGER)
 ) AS staged_users
 WHERE users.user_id = staged_users.user_id
@@ -35,7 +41,7 @@ FROM (
             ORDER BY ts DESC, session_id DESC, item_in_session DESC
         ) AS recency
     FROM staging_events
-    WHERE user_id ~ '^[0-9]{1,9}$'
+    WHERE user_id ~ '^0*[0-9]{1,9}$'
 ) AS ranked_users
 WHERE ranked_users.recency = 1
     AND NOT EXISTS (SELECT 1 FROM users WHERE users.user_id = ranked_users.user_id);
@@ -92,19 +98,50 @@ FROM (
     SELECT DISTINCT TIMESTAMP 'epoch' + ts * INTERVAL '0.001 second' AS start_time
     FROM staging_events
     WHERE page = 'NextSong'
+        AND ts BETWEEN -210863520000000 AND 971890963199999
 ) AS play_times
 WHERE NOT EXISTS (SELECT 1 FROM time WHERE time.start_time = play_times.start_time);
 
--- songplays: one row per NextSong event, deduplicated on its natural key
--- (userId, sessionId, itemInSession) within the load and against earlier loads.
--- A play matches a song only when title, artist name and duration all agree; it is
--- matched against every song loaded so far (songs and artists, not just this load's
--- staged songs), and when several songs agree the lowest song_id wins, so a play is
--- never counted twice. Every play keeps the title and artist the app logged
--- (song_title, artist_name), so what users play can be counted over all plays.
+-- The songs every play may match: a play matches a song only when title, artist name
+-- and duration all agree, and when several songs agree the lowest song_id wins, so a play
+-- is never counted twice. It is written twice below (a subquery cannot be shared
+-- between statements); the two copies must stay the same.
+
+-- songplays, step 1: songs loaded after their plays match those plays now, as a load of
+-- everything at once would have matched them; a lower song_id that agrees takes over.
+-- Only plays whose best song is one this load staged can change.
+UPDATE songplays
+SET song_id = matches.song_id, artist_id = matches.artist_id
+FROM (
+    SELECT
+        songs.song_id,
+        songs.artist_id,
+        songs.title,
+        artists.name AS artist_name,
+        songs.duration,
+        ROW_NUMBER() OVER (
+            PARTITION BY songs.title, artists.name, songs.duration
+            ORDER BY songs.song_id
+        ) AS candidate_number
+    FROM songs
+    INNER JOIN artists ON songs.artist_id = artists.artist_id
+) AS matches
+WHERE matches.candidate_number = 1
+    AND matches.song_id IN (SELECT song_id FROM staging_songs)
+    AND songplays.song_title = matches.title
+    AND songplays.artist_name = matches.artist_name
+    AND songplays.song_length = matches.duration
+    AND (songplays.song_id IS NULL OR songplays.song_id <> matches.song_id);
+
+-- songplays, step 2: one row per NextSong event whose ts is a time, deduplicated on its
+-- natural key (userId as a number, sessionId, itemInSession) within the load and against
+-- earlier loads. It is matched against every song loaded so far (songs and artists, not
+-- just this load's staged songs). Every play keeps the title, artist and length the app
+-- logged (song_title, artist_name, song_length), so what users play can be counted over
+-- all plays and a song loaded later can still match it.
 INSERT INTO songplays (
     start_time, user_id, level, song_id, artist_id, session_id, item_in_session, location, user_agent,
-    song_title, artist_name
+    song_title, artist_name, song_length
 )
 SELECT
     TIMESTAMP 'epoch' + plays.ts * INTERVAL '0.001 second',
@@ -117,25 +154,31 @@ SELECT
     plays.location,
     plays.user_agent,
     plays.song,
-    plays.artist
+    plays.artist,
+    plays.length
 FROM (
     SELECT
-        ts,
-        CASE WHEN user_id ~ '^[0-9]{1,9}$' THEN CAST(user_id AS INTEGER) END AS user_id,
-        level,
-        session_id,
-        item_in_session,
-        location,
-        user_agent,
-        song,
-        artist,
-        length,
+        typed_plays.*,
         ROW_NUMBER() OVER (
             PARTITION BY user_id, session_id, item_in_session
             ORDER BY ts
         ) AS copy_number
-    FROM staging_events
-    WHERE page = 'NextSong'
+    FROM (
+        SELECT
+            ts,
+            CASE WHEN user_id ~ '^0*[0-9]{1,9}$' THEN CAST(user_id AS INTEGER) END AS user_id,
+            level,
+            session_id,
+            item_in_session,
+            location,
+            user_agent,
+            song,
+            artist,
+            length
+        FROM staging_events
+        WHERE page = 'NextSong'
+            AND ts BETWEEN -210863520000000 AND 971890963199999
+    ) AS typed_plays
 ) AS plays
 LEFT JOIN (
     SELECT

@@ -3,7 +3,7 @@ import { DEFAULT_SAMPLE_DIR, ensureDefaultSample } from '../generate/sample';
 import { TooManyRejectsError } from '../local/local-copy';
 import { DatabaseBusyError } from '../local/lock';
 import { ChangedFileError } from '../manifest/file-decisions';
-import { reportJson, reportTable } from '../local/report-format';
+import { rejectsMessage, reportJson, reportTable } from '../local/report-format';
 import { ChecksFailedError, FileChangedWhileReadError, InterruptedError, runLocalEtl, TableLockTimeoutError, type LocalRunReport } from '../local/runner';
 import { describeLocation, withWarehouse, type WarehouseLocation } from '../local/warehouse';
 import { progressLine } from './progress';
@@ -36,7 +36,8 @@ Options:
                         before the run fails, naming the holder (default: 30; 0 waits
                         forever)
   --max-errors N        records each COPY may reject and still load, like Redshift's
-                        MAXERROR (default: 0)
+                        MAXERROR (default: 0); each is named on stderr as file:line:
+                        reason (the first 20, then a count) and in --json's "rejects"
   --json                print only one JSON object on stdout
   -h, --help            show this help
 
@@ -183,6 +184,8 @@ function stopOnSignalOrOrphaning(): { signal: AbortSignal; stopWatching: () => v
 
 function print(report: LocalRunReport, json: boolean): void {
   console.log(json ? reportJson(report) : reportTable(report));
+  const rejects = rejectsMessage(report);
+  if (rejects) console.error(rejects);
 }
 
 runCli(main, HELP);

@@ -7,6 +7,7 @@ import { quoteLiteral } from '../sql/render';
 import type { LocalDatabase } from './database';
 import { readJsonRecords } from '../json/json-records';
 import { parseJsonPaths, valueAt, type JsonPath } from './jsonpaths';
+import { rejectLines } from './reject-lines';
 import { fieldConverter, type StagingColumn } from './staging-columns';
 
 /** The bucket name the local runner renders into COPY; its keys are paths under the data folder. */
@@ -33,7 +34,7 @@ export interface CopyOutcome {
   readonly contentHashes: readonly string[];
   /** How many records were rejected (at most the COPY's MAXERROR). */
   readonly rejected: number;
-  /** The first rejected records, for the report. */
+  /** Every rejected record, in the order read. */
   readonly rejects: readonly RejectedRecord[];
   /** Seconds spent in the bulk COPY into the table and its statistics (the rest is reading and typing). */
   readonly copySeconds: number;
@@ -85,7 +86,7 @@ export class TooManyRejectsError extends Error {
   ) {
     super(
       `COPY ${table} rejected more than ${maxErrors} record(s) (MAXERROR ${maxErrors}); nothing was loaded:\n` +
-        rejects.map((reject) => `${reject.file}:${reject.line}: ${reject.reason}`).join('\n'),
+        rejectLines(rejects).join('\n'),
     );
   }
 }
@@ -113,8 +114,6 @@ export interface ParsedCopy {
   /** Whether COPY refreshes the table's statistics afterwards (STATUPDATE ON). */
   readonly updateStatistics: boolean;
 }
-
-const REPORTED_REJECTS = 5;
 
 /**
  * Reads a COPY ... FROM 's3://...' FORMAT AS JSON '...' statement (as `sql/04_copy.sql`
@@ -242,7 +241,7 @@ export async function copyJsonFiles(
       const row = 'error' in record ? { error: record.error } : extract(record.value);
       if ('error' in row) {
         rejected += 1;
-        if (rejects.length < REPORTED_REJECTS) rejects.push({ file, line: record.line, reason: row.error });
+        rejects.push({ file, line: record.line, reason: row.error });
         if (rejected > copy.maxErrors) throw new TooManyRejectsError(copy.table, copy.maxErrors, rejects);
         continue;
       }
@@ -289,6 +288,7 @@ async function stagingColumns(db: LocalDatabase, table: string): Promise<Staging
     throw new Error(exists ? `permission denied for table ${table}` : `COPY target table ${table} does not exist`);
   }
   return rows.map((row) => ({
+    table,
     name: row.column_name,
     type: row.data_type,
     nullable: row.is_nullable === 'YES',

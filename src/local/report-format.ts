@@ -1,16 +1,30 @@
 import { formatTable } from '../text-table';
+import { rejectLines } from './reject-lines';
 import { TABLES, type LocalRunReport } from './runner';
 
-/** The JSON a `--json` run prints: the report without the reject details. */
+/**
+ * The JSON a `--json` run prints: counts, every rejected record (at most MAXERROR per
+ * COPY) and the checks, a failed one with its count and first offending keys.
+ */
 export function reportJson(report: LocalRunReport): string {
   return JSON.stringify({
     tables: report.tables,
     matchedSongplays: report.matchedSongplays,
     rejected: report.rejected,
-    checks: report.checks.map(({ name, ok }) => ({ name, ok })),
+    rejects: report.rejects.map(({ file, line, reason }) => ({ file, line, reason })),
+    checks: report.checks.map(({ name, ok, failures, offenders }) => (ok ? { name, ok } : { name, ok, failures, offenders })),
     loadedFiles: report.loadedFiles,
     skippedFiles: report.skippedFiles,
   });
+}
+
+/**
+ * What a run says on stderr about its rejected records: the count, then `file:line:
+ * reason` for the first 20 and a count of the rest; nothing when none were rejected.
+ */
+export function rejectsMessage(report: LocalRunReport): string | undefined {
+  if (report.rejected === 0) return undefined;
+  return [`${report.rejected} record(s) rejected (within --max-errors) and not loaded:`, ...rejectLines(report.rejects)].join('\n');
 }
 
 /** The report as aligned plain-text tables for a terminal. */
@@ -26,7 +40,7 @@ export function reportTable(report: LocalRunReport): string {
   ];
   const checks: [string, string][] = report.checks.map((check) => [
     check.name,
-    check.ok ? 'ok' : `FAILED (${check.failures} rows)`,
+    check.ok ? 'ok' : `FAILED (${check.failures} rows${check.offenders.length > 0 ? `: ${check.offenders.join('; ')}` : ''})`,
   ]);
   return [table('table', 'rows', counts), table('load', '', files), table('check', 'result', checks)].join('\n\n');
 }

@@ -33,6 +33,8 @@ export interface CheckResult {
   readonly ok: boolean;
   /** Rows that break the rule (0 when ok). */
   readonly failures: number;
+  /** The keys of the first offending rows, as the check names them (none when ok). */
+  readonly offenders: readonly string[];
 }
 
 /** What a local run loaded and found. */
@@ -51,7 +53,7 @@ export interface LocalRunReport {
   readonly unreadFiles: readonly UnreadFile[];
   /** The source holds no records: no file to read, or only empty ones. Nothing was loaded. */
   readonly emptySource: boolean;
-  /** The first rejected records. */
+  /** Every rejected record (at most MAXERROR per COPY), in the order they were read. */
   readonly rejects: readonly RejectedRecord[];
   /** Where the run's time went, in seconds. */
   readonly phaseSeconds: PhaseSeconds;
@@ -121,7 +123,7 @@ export interface LocalRunOptions {
 export class ChecksFailedError extends Error {
   constructor(readonly report: LocalRunReport) {
     const failed = report.checks.filter((check) => !check.ok);
-    super(`Data-quality check(s) failed: ${failed.map((check) => `${check.name} (${check.failures} rows)`).join(', ')}`);
+    super(`Data-quality check(s) failed: ${failed.map(describeFailedCheck).join(', ')}`);
   }
 }
 
@@ -289,9 +291,9 @@ async function runPlan(db: LocalDatabase, plan: readonly PlannedStatement[], opt
       rejected += outcome.rejected;
       rejects.push(...outcome.rejects);
     } else if (statement.kind === 'check' || statement.kind === 'summary') {
-      const [row] = await timer.time('checks', () => db.query<Record<string, number | string>>(adaptForPostgres(statement.sql)));
-      if (statement.kind === 'summary') summary = row;
-      else checks.push({ name: statement.checkName ?? statement.file, ok: Number(row?.failures) === 0, failures: Number(row?.failures) });
+      const rows = await timer.time('checks', () => db.query<Record<string, number | string | null>>(adaptForPostgres(statement.sql)));
+      if (statement.kind === 'summary') summary = rows[0] as Record<string, number | string>;
+      else checks.push(checkResult(statement.checkName ?? statement.file, rows));
     } else if (loading) {
       await timer.time('transform', () => db.query(adaptForPostgres(statement.sql)));
     }
@@ -368,6 +370,23 @@ async function failIfChangedSinceHashed(files: readonly HashedFile<SourceFile>[]
     const now = await hashFile(file.path, file.sizeBytes).catch(() => undefined);
     if (now !== file.contentHash) throw new FileChangedWhileReadError(file.path);
   }
+}
+
+/**
+ * What a check's rows say: a check returns one row per offending key (the first few),
+ * each with the total `failures` and that key as `offender`; no row, or failures 0, passes.
+ */
+function checkResult(name: string, rows: readonly Record<string, number | string | null>[]): CheckResult {
+  const failures = rows.length === 0 ? 0 : Number(rows[0].failures);
+  const offenders = rows.flatMap((row) => (row.offender === undefined || row.offender === null ? [] : [String(row.offender)]));
+  return { name, ok: failures === 0, failures, offenders: failures === 0 ? [] : offenders };
+}
+
+/** A failed check in one phrase: its name, how many rows and the first keys. */
+export function describeFailedCheck(check: CheckResult): string {
+  const more = check.failures > check.offenders.length ? ', …' : '';
+  const keys = check.offenders.length > 0 ? `: ${check.offenders.join('; ')}${more}` : '';
+  return `${check.name} (${check.failures} rows${keys})`;
 }
 
 function sum(values: readonly number[]): number {

@@ -1,5 +1,10 @@
 /** A staging table column as the database describes it. */
 export interface StagingColumn {
+  /**
+   * The table the column belongs to, where a rule of the star schema depends on it.
+   * @default none: only the column's type rules apply
+   */
+  readonly table?: string;
   readonly name: string;
   /** The Postgres type name from information_schema, e.g. `integer`, `character varying`. */
   readonly type: string;
@@ -15,6 +20,20 @@ const INTEGER_RANGES: Readonly<Record<string, readonly [bigint, bigint]>> = {
   smallint: [-(2n ** 15n), 2n ** 15n - 1n],
   integer: [-(2n ** 31n), 2n ** 31n - 1n],
   bigint: [-(2n ** 63n), 2n ** 63n - 1n],
+};
+
+/**
+ * The epoch milliseconds the star schema can hold as a play's start_time: from
+ * 4713-01-01 BC, Redshift's earliest TIMESTAMP, to 32767-12-31 23:59:59.999, the end of
+ * the last year time.year (a SMALLINT) holds. sql/05_transform.sql and sql/06_checks.sql
+ * write the same two numbers (COPY cannot reject there); test/local/load-errors.test.ts
+ * and test/local/transform.test.ts run both sides at the bounds.
+ */
+export const STORABLE_EPOCH_MS: readonly [bigint, bigint] = [BigInt(Date.UTC(-4712, 0, 1)), BigInt(Date.UTC(32767, 11, 31, 23, 59, 59, 999))];
+
+/** Staging columns the transform converts into something narrower than their type, by `table.column`. */
+const STAR_SCHEMA_RANGES: Readonly<Record<string, { readonly range: readonly [bigint, bigint]; readonly holds: string }>> = {
+  'staging_events.ts': { range: STORABLE_EPOCH_MS, holds: 'a time the warehouse holds (4713-01-01 BC to 32767-12-31 23:59:59.999 UTC)' },
 };
 
 const NULL_FIELD = '';
@@ -59,7 +78,8 @@ export function toCsvField(value: unknown, column: StagingColumn): Converted {
 
 function typedConverter(column: StagingColumn, formats: ValueFormats): FieldConverter {
   const range = INTEGER_RANGES[column.type];
-  if (range) return (value) => toInteger(value, column, range);
+  const star = STAR_SCHEMA_RANGES[`${column.table}.${column.name}`];
+  if (range) return (value) => toInteger(value, column, range, star);
   if (column.type === 'double precision' || column.type === 'real' || column.type === 'numeric') {
     return (value) => toNumber(value, column);
   }
@@ -77,15 +97,36 @@ function typedConverter(column: StagingColumn, formats: ValueFormats): FieldConv
   return () => ({ error: `${column.name} has type ${column.type}, which the local loader does not load` });
 }
 
-function toInteger(value: unknown, column: StagingColumn, [min, max]: readonly [bigint, bigint]): Converted {
+function inRange(value: bigint, [min, max]: readonly [bigint, bigint]): boolean {
+  return value >= min && value <= max;
+}
+
+/**
+ * A whole number in the column's range and, where the star schema converts the column
+ * into something narrower, in the range that holds; checked in that order, so an error
+ * names the first rule broken.
+ */
+function toInteger(
+  value: unknown,
+  column: StagingColumn,
+  range: readonly [bigint, bigint],
+  star?: { readonly range: readonly [bigint, bigint]; readonly holds: string },
+): Converted {
   let whole: bigint | undefined;
   if (typeof value === 'number' && Number.isInteger(value)) whole = BigInt(value);
   else if (typeof value === 'string' && /^\s*-?\d+\s*$/.test(value)) whole = BigInt(value.trim());
   if (whole === undefined) {
     return { error: `${column.name} is not a whole number: ${preview(value)}` };
   }
-  if (whole < min || whole > max) {
+  if (!inRange(whole, range)) {
     return { error: `${column.name} is out of range for ${column.type}: ${preview(value)}` };
+  }
+  if (star && !inRange(whole, star.range)) {
+    return { error: `${column.name} is not ${star.holds}: ${preview(value)}` };
+  }
+  if (typeof value === 'number' && !Number.isSafeInteger(value)) {
+    // JSON.parse has already rounded it (2^53 + 1 reads as 2^53); COPY would read the digits.
+    return { error: `${column.name} is too large a number to read exactly (2^53 or more; write it as a string): ${preview(value)}` };
   }
   return { field: whole.toString() };
 }

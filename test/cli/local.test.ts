@@ -50,7 +50,7 @@ describe('sparkify-local', () => {
     const run = await local(['--json'], cwd);
     expect(run.code).toBe(0);
     const report = JSON.parse(run.stdout);
-    expect(Object.keys(report)).toEqual(['tables', 'matchedSongplays', 'rejected', 'checks', 'loadedFiles', 'skippedFiles']);
+    expect(Object.keys(report)).toEqual(['tables', 'matchedSongplays', 'rejected', 'rejects', 'checks', 'loadedFiles', 'skippedFiles']);
     expect(report.tables.staging_events).toBe(DEFAULT_SAMPLE.events);
     expect(report.tables.staging_songs).toBe(DEFAULT_SAMPLE.songs);
     expect(report.matchedSongplays).toBeGreaterThan(0);
@@ -83,17 +83,29 @@ describe('sparkify-local', () => {
     expect(await tableCounts(db)).toEqual({ ...JSON.parse(good.stdout).tables, manifest: 2 });
     const tolerated = await local(['--data', data, '--db', db, '--json', '--max-errors', '1']);
     expect(tolerated.code).toBe(0);
-    expect(JSON.parse(tolerated.stdout)).toMatchObject({ rejected: 1, loadedFiles: 1, skippedFiles: 2, tables: { staging_events: 1, songplays: 2 } });
+    expect(JSON.parse(tolerated.stdout)).toMatchObject({
+      rejected: 1,
+      rejects: [{ file: newDay, line: 2, reason: 'ts is not a whole number: "noon"' }],
+      loadedFiles: 1,
+      skippedFiles: 2,
+      tables: { staging_events: 1, songplays: 2 },
+    });
+    expect(tolerated.stderr).toContain(`1 record(s) rejected (within --max-errors) and not loaded:\n${newDay}:2: ts is not a whole number: "noon"`);
   });
 
   it('exits 1 and names a failed check, rolling the load back', async () => {
     const anonymousPlay = play({ userId: '', auth: 'Logged Out' });
     const run = await local(['--data', dataDir([], [play(), anonymousPlay]), '--db', path.join(tempDir(), 'db'), '--json']);
     expect(run.code).toBe(1);
-    expect(run.stderr).toMatch(/check\(s\) failed: songplays_user_in_users \(1 rows\)/);
+    expect(run.stderr).toContain('check(s) failed: songplays_user_in_users (1 rows: user_id NULL session_id 1 item_in_session 0)');
     expect(run.stderr).toMatch(/rolled back/);
     const report = JSON.parse(run.stdout);
-    expect(report.checks).toContainEqual({ name: 'songplays_user_in_users', ok: false });
+    expect(report.checks).toContainEqual({
+      name: 'songplays_user_in_users',
+      ok: false,
+      failures: 1,
+      offenders: ['user_id NULL session_id 1 item_in_session 0'],
+    });
   });
 
   it('refuses a database another live run holds, and takes over a stale lock', async () => {

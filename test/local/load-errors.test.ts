@@ -1,10 +1,13 @@
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { TooManyRejectsError } from '../../src/local/local-copy';
+import { STORABLE_EPOCH_MS } from '../../src/local/staging-columns';
 import { dataDir, play, song, tempDir, writeTree } from '../helpers/fixtures';
 import { ENGINES } from '../helpers/engines';
 import { sharedWarehouse } from '../helpers/warehouse';
 
+
+const HOLDS = 'a time the warehouse holds (4713-01-01 BC to 32767-12-31 23:59:59.999 UTC)';
 
 describe.each(ENGINES)('on %s', (engine) => {
   const shared = sharedWarehouse(engine);
@@ -19,6 +22,11 @@ describe.each(ENGINES)('on %s', (engine) => {
       ['status an object', { status: { code: 200 } }, 'status is not a whole number: {"code":200}'],
       ['page an array', { page: ['NextSong'] }, 'page is not a string: ["NextSong"]'],
       ['gender longer than its column', { gender: 'x'.repeat(9) }, 'gender is longer than 8 bytes'],
+      ['ts before 4713 BC (timestamp out of range)', { ts: -3e14 }, `ts is not ${HOLDS}: -300000000000000`],
+      ['ts past the INTERVAL range', { ts: 9e18 }, `ts is not ${HOLDS}: 9000000000000000000`],
+      ['ts in a year past SMALLINT', { ts: 2 ** 52 }, `ts is not ${HOLDS}: 4503599627370496`],
+      ['ts of 2^53 + 1', { ts: 2 ** 53 + 1 }, `ts is not ${HOLDS}: 9007199254740992`],
+      ['registration past 2^53, which a JSON number cannot hold exactly', { registration: 2 ** 60 }, 'registration is too large a number to read exactly (2^53 or more; write it as a string): 1152921504606847000'],
     ])('%s', async (_case, fields, reason) => {
       const bad = play({ itemInSession: 1, ...fields });
       const dir = dataDir([], [play(), bad]);
@@ -37,6 +45,27 @@ describe.each(ENGINES)('on %s', (engine) => {
       expect(await rows('SELECT ts, session_id, registration FROM staging_events')).toEqual([
         { ts: 1541000000123, session_id: 5, registration: 1540919166796 },
       ]);
+    });
+
+    it('loads a ts at either end of the times the warehouse holds, into the year time.year can hold', async () => {
+      const [earliest, latest] = STORABLE_EPOCH_MS;
+      const { report, rows } = await shared.load({
+        dataDir: dataDir([], [play({ ts: Number(earliest) }), play({ ts: Number(latest), itemInSession: 1 })]),
+      });
+      expect(report.tables.songplays).toBe(2);
+      // Postgres counts 4713 BC as year -4713 (there is no year 0).
+      expect(await rows('SELECT year, month, day FROM time ORDER BY start_time')).toEqual([
+        { year: -4713, month: 1, day: 1 },
+        { year: 32767, month: 12, day: 31 },
+      ]);
+    });
+
+    it('rejects a ts one millisecond outside either end', async () => {
+      const [earliest, latest] = STORABLE_EPOCH_MS;
+      const events = [play({ ts: Number(earliest) - 1 }), play({ ts: Number(latest) + 1, itemInSession: 1 }), play({ itemInSession: 2 })];
+      const { report } = await shared.load({ dataDir: dataDir([], events), maxErrors: 2 });
+      expect(report.rejects.map((reject) => reject.line)).toEqual([1, 2]);
+      expect(report.tables.songplays).toBe(1);
     });
 
     it('rejects a song without a song_id (NOT NULL)', async () => {
@@ -61,6 +90,17 @@ describe.each(ENGINES)('on %s', (engine) => {
         [2, 'ts is not a whole number: "x"'],
         [4, 'truncated record: a new object starts before it closes'],
       ]);
+    });
+
+    it('keeps every reject, not only the first few, each with its file and line', async () => {
+      const bad = Array.from({ length: 7 }, (_, index) => play({ ts: 9e18, itemInSession: index + 1 }));
+      const dir = dataDir([], [play(), ...bad]);
+      const { report } = await shared.load({ dataDir: dir, maxErrors: 10 });
+      expect(report.rejected).toBe(7);
+      expect(report.rejects.map((reject) => `${path.relative(dir, reject.file)}:${reject.line}`)).toEqual(
+        [2, 3, 4, 5, 6, 7, 8].map((line) => `log_data/2018/11/2018-11-01-events.json:${line}`),
+      );
+      expect(report.tables.songplays).toBe(1);
     });
 
     it('fails with more than N and leaves the warehouse exactly as it was', async () => {

@@ -60,7 +60,7 @@ describe('buildLoadPlan on sql/', () => {
 
   it('names every check', () => {
     const checks = plan.filter((statement) => statement.kind === 'check');
-    expect(checks.length).toBeGreaterThanOrEqual(8);
+    expect(checks.length).toBeGreaterThanOrEqual(6);
     for (const check of checks) expect(check.checkName).toMatch(/^[a-z0-9_]+$/);
     expect(new Set(checks.map((check) => check.checkName)).size).toBe(checks.length);
   });
