@@ -2,12 +2,12 @@ import { ArnFormat, Stack, Tags, aws_iam as iam } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { ANALYSTS_DATABASE_ROLE } from '../src/sql/access';
 import { acknowledgeManagedPolicies, acknowledgeWildcards } from './nag';
-import type { DataApiTarget } from './warehouse';
+import type { WarehouseTarget } from '../src/data-api/target';
 
 /** Properties of {@link AnalystAccess}. */
 export interface AnalystAccessProps {
   /** The warehouse the analysts read. */
-  readonly target: DataApiTarget;
+  readonly target: WarehouseTarget;
   /**
    * Who may assume the analyst role (each also needs `sts:AssumeRole` on it in its own
    * policies, unless it is in another account's trust).

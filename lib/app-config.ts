@@ -1,20 +1,22 @@
 import { aws_events as events, aws_iam as iam } from 'aws-cdk-lib';
 import type { SparkifyStackProps } from './sparkify-stack';
-import type { Ra3NodeType } from './warehouse';
+import { DEFAULT_STACK_NAME } from '../src/aws/stack-outputs';
+import { isRa3NodeType, RA3_NODE_TYPES, WAREHOUSE_SIZE_DEFAULTS } from '../src/aws/redshift-capacity';
+import { PUBLIC_DATASET } from './source';
 
 /** The CDK context keys the app reads (`cdk deploy -c key=value`), with what each sets. */
 export const CONTEXT_KEYS = {
-  stackName: 'the stack name (default SparkifyWarehouse)',
+  stackName: `the stack name (default ${DEFAULT_STACK_NAME})`,
   serverless: 'true: Redshift Serverless instead of a provisioned cluster (default false)',
   sampleData: 'true: deploy the generated sample into a bucket of the stack and load it (default false)',
-  sourceBucket: 'source bucket (default udacity-dend)',
-  sourceRegion: 'source bucket region (default us-west-2)',
-  songPrefix: 'song files key prefix (default song_data)',
-  logPrefix: 'log files key prefix (default log_data)',
-  jsonPathsKey: 'JSONPaths file key (default log_json_path.json)',
-  nodeType: 'provisioned node type (default ra3.large)',
-  numberOfNodes: 'provisioned node count (default 1)',
-  baseCapacity: 'Serverless base RPUs (default 8)',
+  sourceBucket: `source bucket (default ${PUBLIC_DATASET.bucket})`,
+  sourceRegion: `source bucket region (default ${PUBLIC_DATASET.region})`,
+  songPrefix: `song files key prefix (default ${PUBLIC_DATASET.songPrefix})`,
+  logPrefix: `log files key prefix (default ${PUBLIC_DATASET.logPrefix})`,
+  jsonPathsKey: `JSONPaths file key (default ${PUBLIC_DATASET.jsonPathsKey})`,
+  nodeType: `provisioned node type (default ${WAREHOUSE_SIZE_DEFAULTS.nodeType})`,
+  numberOfNodes: `provisioned node count (default ${WAREHOUSE_SIZE_DEFAULTS.numberOfNodes})`,
+  baseCapacity: `Serverless base RPUs (default ${WAREHOUSE_SIZE_DEFAULTS.baseCapacity})`,
   maxErrors: 'records each COPY may reject (default 0)',
   destroyOnDelete: 'true: cdk destroy deletes the data too (default false)',
   schedule: "also load new files on this schedule, e.g. 'rate(1 hour)' or 'cron(0 6 * * ? *)' (default none)",
@@ -55,8 +57,8 @@ export function readAppConfig(context: (key: string) => unknown): AppConfig {
     return Number(value);
   };
   const nodeType = text('nodeType');
-  if (nodeType !== undefined && !/^ra3\.(large|xlplus|4xlarge|16xlarge)$/.test(nodeType)) {
-    throw new Error(`-c nodeType= must be an ra3 node type (ra3.large, ra3.xlplus, ra3.4xlarge, ra3.16xlarge), got "${nodeType}"`);
+  if (nodeType !== undefined && !isRa3NodeType(nodeType)) {
+    throw new Error(`-c nodeType= must be an ra3 node type (${RA3_NODE_TYPES.join(', ')}), got "${nodeType}"`);
   }
   const schedule = text('schedule');
   if (schedule !== undefined && !SCHEDULE_EXPRESSION.test(schedule)) {
@@ -73,7 +75,7 @@ export function readAppConfig(context: (key: string) => unknown): AppConfig {
     throw new Error(`-c notificationEmail= must be an email address, got "${notificationEmail}"`);
   }
   return {
-    stackName: text('stackName') ?? 'SparkifyWarehouse',
+    stackName: text('stackName') ?? DEFAULT_STACK_NAME,
     sampleData: flag('sampleData') ?? false,
     props: {
       serverless: flag('serverless'),
@@ -84,7 +86,7 @@ export function readAppConfig(context: (key: string) => unknown): AppConfig {
         logPrefix: text('logPrefix'),
         jsonPathsKey: text('jsonPathsKey'),
       },
-      nodeType: nodeType as Ra3NodeType | undefined,
+      nodeType,
       numberOfNodes: whole('numberOfNodes'),
       baseCapacity: whole('baseCapacity'),
       maxErrors: whole('maxErrors'),

@@ -1,5 +1,5 @@
 import { aws_iam as iam } from 'aws-cdk-lib';
-import type { DataApiTarget } from './warehouse';
+import type { WarehouseTarget } from '../src/data-api/target';
 
 /** The Data API actions that run statements, each of which can be scoped to the warehouse. */
 export type RunStatementAction = 'redshift-data:BatchExecuteStatement' | 'redshift-data:ExecuteStatement';
@@ -12,7 +12,7 @@ export type RunStatementAction = 'redshift-data:BatchExecuteStatement' | 'redshi
  */
 export function grantDataApiAccess(
   grantee: iam.IGrantable,
-  target: DataApiTarget,
+  target: WarehouseTarget,
   actions: readonly RunStatementAction[] = ['redshift-data:BatchExecuteStatement'],
 ): iam.Grant {
   const run = statement(grantee, 'RunStatementsOnThisWarehouse', [...actions], [target.resourceArn]);

@@ -1,26 +1,29 @@
 import { CustomResource, Duration, RemovalPolicy, aws_iam as iam, aws_logs as logs, aws_stepfunctions as sfn } from 'aws-cdk-lib';
 import { Provider } from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
+import { attributeName } from '../src/data-api/deploy-load';
 import { statementInfoOf, type LoadProperties } from '../src/data-api/load-properties';
+import { SUMMARY_COLUMNS } from '../src/sql/summary';
 import { toRedshiftSql, type PlannedStatement } from '../src/sql/plan';
 import { loaderFunction } from './loader-function';
 import { grantDataApiAccess } from './data-api-access';
 import { acknowledge, acknowledgeCdkFramework, acknowledgeWildcards } from './nag';
-import type { DataApiTarget } from './warehouse';
+import type { WarehouseTarget } from '../src/data-api/target';
 
 /**
- * What a finished load reports, as attributes of its custom resource (lambda/etl-load.ts):
- * the rows of each star table, the songplays matched to a song, and the seconds it took.
+ * What a finished load reports, as attributes of its custom resource (src/data-api/deploy-load.ts):
+ * each column of sql/'s summary (the rows of the staging and star tables, the songplays
+ * matched to a song) and the seconds it took in all.
  */
-export const LOAD_RESULTS = ['Songplays', 'Users', 'Songs', 'Artists', 'Time', 'MatchedSongplays', 'TotalSeconds'] as const;
+export const LOAD_RESULTS: readonly string[] = [...SUMMARY_COLUMNS.map(attributeName), 'TotalSeconds'];
 
-/** One of {@link LOAD_RESULTS}. */
-export type LoadResult = (typeof LOAD_RESULTS)[number];
+/** One of {@link LOAD_RESULTS}, e.g. `Songplays` or `MatchedSongplays`. */
+export type LoadResult = string;
 
 /** Properties of {@link EtlLoader}. */
 export interface EtlLoaderProps {
   /** How the loader reaches the warehouse. */
-  readonly target: DataApiTarget;
+  readonly target: WarehouseTarget;
   /** The load's statements in run order (from `buildLoadPlan`). */
   readonly plan: readonly PlannedStatement[];
   /** A hash of sql/ and the source: when it changes, the next deploy loads again. */

@@ -20,14 +20,14 @@ import { grantDataApiAccess } from './data-api-access';
 import { loaderFunction } from './loader-function';
 import { acknowledge, acknowledgeWildcards } from './nag';
 import { grantSourceRead, type ResolvedSource } from './source';
-import type { DataApiTarget } from './warehouse';
+import type { WarehouseTarget } from '../src/data-api/target';
 
 /** Properties of {@link ScheduledLoad}. */
 export interface ScheduledLoadProps {
   /** When a load runs, e.g. `Schedule.expression('rate(1 hour)')`. */
   readonly schedule: events.Schedule;
   /** How the loader reaches the warehouse. */
-  readonly target: DataApiTarget;
+  readonly target: WarehouseTarget;
   /** The source files. Their bucket must be in the stack's region (COPY reads a manifest and its files in one region). */
   readonly source: ResolvedSource;
   /** The role Redshift assumes for COPY: it is given read access to the runs' lists. */

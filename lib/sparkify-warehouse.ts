@@ -27,7 +27,9 @@ import { acknowledge, acknowledgeCdkFramework, cdkStackSingletons } from './nag'
 import { Network } from './network';
 import { ScheduledLoad } from './scheduled-load';
 import { resolveSource, type ResolvedSource, type SourceLocation } from './source';
-import { Warehouse, type DataApiTarget, type Ra3NodeType } from './warehouse';
+import type { Ra3NodeType } from '../src/aws/redshift-capacity';
+import type { WarehouseTarget } from '../src/data-api/target';
+import { Warehouse } from './warehouse';
 
 /** Properties of {@link SparkifyWarehouse}. */
 export interface SparkifyWarehouseProps {
@@ -120,7 +122,7 @@ export class SparkifyWarehouse extends Construct implements ec2.IConnectable {
   /** The cluster or the Serverless namespace and workgroup, with its security group. */
   readonly warehouse: Warehouse;
   /** Where Data API calls on this warehouse go: database, cluster or workgroup, admin secret. */
-  readonly dataApiTarget: DataApiTarget;
+  readonly dataApiTarget: WarehouseTarget;
   /** The warehouse's security group: `connections.allowDefaultPortFrom(client)` lets a client in. */
   readonly connections: ec2.Connections;
   /** The load on deploy (a custom resource). */

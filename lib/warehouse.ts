@@ -15,10 +15,11 @@ import {
   Names,
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
+import { SINGLE_NODE_TYPES, WAREHOUSE_SIZE_DEFAULTS, type Ra3NodeType } from '../src/aws/redshift-capacity';
+import type { WarehouseTarget } from '../src/data-api/target';
 import { acknowledge } from './nag';
 
 /** Node types a new provisioned cluster may use (dc2 can no longer be provisioned). */
-export type Ra3NodeType = 'ra3.large' | 'ra3.xlplus' | 'ra3.4xlarge' | 'ra3.16xlarge';
 
 /** Properties of {@link Warehouse}. */
 export interface WarehouseProps {
@@ -101,23 +102,6 @@ export interface WarehouseProps {
   readonly auditLogRemovalPolicy?: RemovalPolicy;
 }
 
-/** How the loader reaches the warehouse through the Redshift Data API. */
-export interface DataApiTarget {
-  /** The database to run statements in. */
-  readonly database: string;
-  /** For a provisioned cluster: its identifier. */
-  readonly clusterIdentifier?: string;
-  /** For Serverless: the workgroup name. */
-  readonly workgroupName?: string;
-  /**
-   * The admin secret the Data API authenticates with, on both kinds of warehouse: every
-   * load runs as the admin user, who owns the tables (see {@link Warehouse}).
-   */
-  readonly secretArn: string;
-  /** The ARN Data API calls are scoped to: the cluster or the workgroup. */
-  readonly resourceArn: string;
-}
-
 const USER_ACTIVITY_LOGGING = 'enable_user_activity_logging';
 
 /**
@@ -136,7 +120,7 @@ const USER_ACTIVITY_LOGGING = 'enable_user_activity_logging';
  */
 export class Warehouse extends Construct implements ec2.IConnectable {
   /** How the Data API reaches the warehouse. */
-  readonly dataApi: DataApiTarget;
+  readonly dataApi: WarehouseTarget;
   /** The warehouse's security group: no inbound rule; add one for your clients. */
   readonly securityGroup: ec2.SecurityGroup;
   /** The endpoint address clients connect to. */
@@ -164,10 +148,10 @@ export class Warehouse extends Construct implements ec2.IConnectable {
   }
 
   private provisioned(props: WarehouseProps, subnetIds: string[]) {
-    const numberOfNodes = props.numberOfNodes ?? 1;
-    const nodeType = props.nodeType ?? 'ra3.large';
-    if (numberOfNodes === 1 && !['ra3.large', 'ra3.xlplus'].includes(nodeType)) {
-      throw new Error(`numberOfNodes: a single-node cluster needs ra3.large or ra3.xlplus; ${nodeType} needs at least 2 nodes`);
+    const numberOfNodes = props.numberOfNodes ?? WAREHOUSE_SIZE_DEFAULTS.numberOfNodes;
+    const nodeType = props.nodeType ?? WAREHOUSE_SIZE_DEFAULTS.nodeType;
+    if (numberOfNodes === 1 && !SINGLE_NODE_TYPES.includes(nodeType)) {
+      throw new Error(`numberOfNodes: a single-node cluster needs ${SINGLE_NODE_TYPES.join(' or ')}; ${nodeType} needs at least 2 nodes`);
     }
     if (!Number.isInteger(numberOfNodes) || numberOfNodes < 1 || numberOfNodes > 128) {
       throw new Error(`numberOfNodes must be a whole number from 1 to 128, got ${numberOfNodes}`);
@@ -226,7 +210,7 @@ export class Warehouse extends Construct implements ec2.IConnectable {
   }
 
   private serverless(props: WarehouseProps, subnetIds: string[]) {
-    const baseCapacity = props.baseCapacity ?? 8;
+    const baseCapacity = props.baseCapacity ?? WAREHOUSE_SIZE_DEFAULTS.baseCapacity;
     if (!(baseCapacity === 4 || (baseCapacity % 8 === 0 && baseCapacity >= 8 && baseCapacity <= 512))) {
       throw new Error(`baseCapacity must be 4 or a multiple of 8 from 8 to 512 RPUs, got ${baseCapacity}`);
     }
