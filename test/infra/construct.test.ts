@@ -46,7 +46,7 @@ describe('a user’s own stack with two SparkifyWarehouses, one Serverless', () 
   it('has both loaders, each on its own warehouse', () => {
     const loads = Object.values(template.findResources('Custom::SparkifyLoad'));
     expect(loads).toHaveLength(2);
-    expect(loads.map((load) => JSON.stringify(load.Properties.ClusterIdentifier ?? load.Properties.WorkgroupName))).toEqual(
+    expect(loads.map((load) => JSON.stringify(load.Properties.Target.clusterIdentifier ?? load.Properties.Target.workgroupName))).toEqual(
       expect.arrayContaining([JSON.stringify(stack.resolve(first.dataApiTarget.clusterIdentifier)), JSON.stringify(stack.resolve(second.dataApiTarget.workgroupName))]),
     );
   });
@@ -71,7 +71,7 @@ describe('a user’s own stack with two SparkifyWarehouses, one Serverless', () 
   });
 
   it('exposes the load’s results as attributes of its own load', () => {
-    const [load] = Object.entries(template.findResources('Custom::SparkifyLoad', { Properties: { WorkgroupName: Match.anyValue() } }));
+    const [load] = Object.entries(template.findResources('Custom::SparkifyLoad', { Properties: { Target: { workgroupName: Match.anyValue() } } }));
     expect(stack.resolve(second.loaded.Songplays)).toEqual({ 'Fn::GetAtt': [load[0], 'Songplays'] });
   });
 });
