@@ -83,8 +83,7 @@ async function main(args: string[]): Promise<number> {
 async function localCounts(work: string, dataDir: string): Promise<Record<string, number>> {
   const engine = await openPglite(path.join(work, 'db'));
   try {
-    const report = await runLocalEtl(engine, { dataDir });
-    return { ...report.tables, matched_songplays: report.matchedSongplays };
+    return (await runLocalEtl(engine, { dataDir })).counts;
   } finally {
     await engine.close();
   }

@@ -5,7 +5,7 @@ import { DatabaseBusyError } from '../local/lock';
 import { ChangedFileError } from '../manifest/file-decisions';
 import { rejectsMessage, reportJson, reportTable } from '../local/report-format';
 import { ChecksFailedError, FileChangedWhileReadError, InterruptedError, runLocalEtl, TableLockTimeoutError, type LocalRunReport } from '../local/runner';
-import { describeLocation, withWarehouse, type WarehouseLocation } from '../local/warehouse';
+import { describeLocation, withWarehouse, type WarehouseLocation } from '../local/local-warehouse';
 import { progressLine } from './progress';
 import { UsageError, runCli, wholeNumber } from './run-cli';
 

@@ -6,7 +6,7 @@ import { localReader } from '../analytics/queries';
 import { dataApiReader } from '../analytics/remote-query';
 import { buildReport, emptyReport } from '../analytics/report';
 import { analystAccessOf, analystDataApi, readStackOutputs } from '../aws/stack-outputs';
-import { withWarehouse } from '../local/warehouse';
+import { withWarehouse } from '../local/local-warehouse';
 import { UsageError, runCli } from './run-cli';
 
 const HELP = `Usage: npm run report -- [--db DIR | --database-url URL | --stack NAME [--region R]] [--out DIR]

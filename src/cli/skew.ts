@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { skewReport, skewTargets, SKEW_TARGETS, SLICE_COUNTS } from '../bench/skew';
 import { SKEW_LEGEND, skewTable } from '../bench/skew-format';
-import { withWarehouse } from '../local/warehouse';
+import { withWarehouse } from '../local/local-warehouse';
 import { formatTable } from '../text-table';
 import { UsageError, runCli } from './run-cli';
 
