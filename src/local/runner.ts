@@ -192,7 +192,8 @@ export async function runLocalEtl(engine: LocalEngine, options: LocalRunOptions)
   }
 }
 
-const DEFAULT_LOCK_TIMEOUT_MS = 30_000;
+/** How long a statement waits for a table lock by default (LocalRunOptions.lockTimeoutMs). */
+export const DEFAULT_LOCK_TIMEOUT_MS = 30_000;
 
 /** Postgres's SQLSTATE for a lock not obtained within lock_timeout. */
 const LOCK_NOT_AVAILABLE = '55P03';
