@@ -1,16 +1,16 @@
 import * as path from 'node:path';
-import { parseArgs } from 'node:util';
 import { checkTargets, phasesTable, runsTable } from '../bench/report';
 import { formatTable } from '../text-table';
 import { runBenchmark } from '../bench/run-bench';
 import { skewTargets } from '../bench/skew';
 import { SKEW_LEGEND, skewTable } from '../bench/skew-format';
+import { databaseUrlOption, defineCommand, folder, type OptionValues } from './options';
 import { UsageError, runCli, wholeNumber } from './run-cli';
 
 const DEFAULT_SIZES = [8_000, 80_000, 800_000];
-const HELP = `Usage: npm run bench -- [--events N,N,...] [--database-url URL] [--real-sample DIR] [--json]
-
-Measures the local load on the same generated data, side by side:
+const BENCH = defineCommand({
+  usage: 'Usage: npm run bench -- [--events N,N,...] [--database-url URL] [--real-sample DIR] [--json]',
+  about: `Measures the local load on the same generated data, side by side:
   ours    the real load: streaming parse, bulk COPY into staging, transform, checks
   naive   the same transform, staging filled by one parameterised INSERT per record
   floor   only reading the same bytes and bulk-copying them, a line per row, into an
@@ -20,33 +20,23 @@ size's load (and of --real-sample's data), untimed: how every table would spread
 Redshift slices (the distribution, as npm run skew reports it).
 Each run starts from a new PGlite folder (opening it is not timed). Generated data is
 kept under .sparkify/bench/ for the next run. Prints a table and whether the targets
-were met; exits 0 either way (the numbers are the result).
-
-Options:
-  --events N,N,...    event counts, smallest first (default: ${DEFAULT_SIZES.join(',')});
-                      naive runs only up to the second size (it takes too long beyond)
-  --database-url URL  also run every method on this Postgres server (its public
-                      schema is dropped and made again: use a throwaway database)
-  --real-sample DIR   also load this folder (e.g. the Udacity sample) for its skew
-  --json              print only {"runs":[...],"incremental":{...},"distribution":[...]}
-  -h, --help          show this help`;
-
-async function main(args: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args,
-    options: {
-      events: { type: 'string', default: DEFAULT_SIZES.join(',') },
-      'database-url': { type: 'string' },
-      'real-sample': { type: 'string' },
-      json: { type: 'boolean', default: false },
-      help: { type: 'boolean', short: 'h', default: false },
+were met; exits 0 either way (the numbers are the result).`,
+  options: {
+    events: {
+      type: 'string',
+      value: 'N,N,...',
+      help: 'event counts, smallest first; naive runs only up to the second size (it takes too long beyond)',
+      default: DEFAULT_SIZES.join(','),
     },
-    strict: true,
-  });
-  if (values.help) {
-    console.log(HELP);
-    return 0;
-  }
+    'database-url': databaseUrlOption(
+      'also run every method on this Postgres server (its public schema is dropped and made again: use a throwaway database)',
+    ),
+    'real-sample': { type: 'string', value: 'DIR', help: "also load this folder (e.g. the Udacity sample) for its skew", check: folder },
+    json: { type: 'boolean', help: 'print only {"runs":[...],"incremental":{...},"distribution":[...]}' },
+  },
+});
+
+async function main(values: OptionValues<typeof BENCH.options>): Promise<number> {
   const sizes = values.events.split(',').map((size) => wholeNumber('--events', size));
   if (sizes.length === 0 || sizes.some((size) => size < 1)) throw new UsageError('--events needs counts ≥ 1');
   const log = (line: string) => process.stderr.write(`${line}\n`);
@@ -99,4 +89,4 @@ async function main(args: string[]): Promise<number> {
   return 0;
 }
 
-runCli(main, HELP);
+runCli(BENCH, main);

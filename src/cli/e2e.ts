@@ -4,7 +4,6 @@ import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { copyFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { parseArgs } from 'node:util';
 import { DataApi } from '../data-api/client';
 import { runE2e, type ScheduledE2eDeps } from '../aws/e2e';
 import { DEFAULT_SAMPLE, ensureDefaultSample } from '../generate/sample';
@@ -12,15 +11,16 @@ import { logFile, writeSample } from '../generate/writer';
 import { openPglite } from '../local/database';
 import { runLocalEtl } from '../local/runner';
 import { readSummarySql } from '../sql/summary';
+import { defineCommand, type OptionValues } from './options';
 import { runCli } from './run-cli';
 
 /** The name of a throwaway stack, before the time it is made at. */
 const E2E_STACK_PREFIX = 'SparkifyE2E-';
 
-const HELP = `Usage: npm run e2e -- [--stack-name NAME] [--scheduled]
-
-For a user with an AWS account (never part of npm test). Deploys the sampleData variant
-to a throwaway stack (default ${E2E_STACK_PREFIX}<time>, with destroyOnDelete), reads the row
+const E2E = defineCommand({
+  usage: 'Usage: npm run e2e -- [--stack-name NAME] [--scheduled]',
+  about: `For a user with an AWS account (never part of npm test). Deploys the sampleData variant
+to a throwaway stack (with destroyOnDelete), reads the row
 counts through the Redshift Data API, compares them with what npm run local gives on
 the same generated sample, and destroys the stack, also when something failed. Needs
 credentials and a bootstrapped account (npm run preflight -- --sample-data true).
@@ -31,24 +31,15 @@ and compares the star tables with npm run local loading that day on top of the s
 then invokes it again, which must find nothing new.
 
 Cost: one single-node ra3.large cluster for the 15-30 minutes the deploy, the check and
-the destroy take (about $0.30 at us-east-1 list prices), plus a few Lambda runs.
+the destroy take (about $0.30 at us-east-1 list prices), plus a few Lambda runs.`,
+  options: {
+    'stack-name': { type: 'string', value: 'NAME', help: 'the throwaway stack', defaultHelp: `${E2E_STACK_PREFIX}<time>` },
+    scheduled: { type: 'boolean', help: 'also deploy a daily schedule and check a scheduled load' },
+  },
+  footer: 'Exit code 0 when the counts match, 1 when they differ or a step failed.',
+});
 
-Exit code 0 when the counts match, 1 when they differ or a step failed.`;
-
-async function main(args: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args,
-    options: {
-      'stack-name': { type: 'string' },
-      scheduled: { type: 'boolean', default: false },
-      help: { type: 'boolean', short: 'h', default: false },
-    },
-    strict: true,
-  });
-  if (values.help) {
-    console.log(HELP);
-    return 0;
-  }
+async function main(values: OptionValues<typeof E2E.options>): Promise<number> {
   const stackName = values['stack-name'] ?? `${E2E_STACK_PREFIX}${Date.now()}`;
   const work = mkdtempSync(path.join(tmpdir(), 'sparkify-e2e-'));
   const sample = await ensureDefaultSample();
@@ -83,8 +74,7 @@ async function main(args: string[]): Promise<number> {
 async function localCounts(work: string, dataDir: string): Promise<Record<string, number>> {
   const engine = await openPglite(path.join(work, 'db'));
   try {
-    const report = await runLocalEtl(engine, { dataDir });
-    return { ...report.tables, matched_songplays: report.matchedSongplays };
+    return (await runLocalEtl(engine, { dataDir })).counts;
   } finally {
     await engine.close();
   }
@@ -118,4 +108,4 @@ async function scheduledDeps(work: string, sample: string): Promise<ScheduledE2e
   };
 }
 
-runCli(main, HELP);
+runCli(E2E, main);

@@ -1,24 +1,22 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { parseArgs } from 'node:util';
 import { ERD_MARKERS, erdBlock, mermaidErd, tablesOf } from '../sql/erd';
 import { SQL_DIR } from '../sql/sql-files';
+import { defineCommand, type OptionValues } from './options';
 import { runCli } from './run-cli';
 
-const HELP = `Usage: npm run erd [-- --write]
-
-Prints a Mermaid erDiagram of the star schema, generated from sql/03_create_star.sql
-(columns, types, primary keys, REFERENCES). --write puts it into README.md between the
-${ERD_MARKERS.start} and ${ERD_MARKERS.end} markers; a test fails when they disagree.`;
+const ERD = defineCommand({
+  usage: 'Usage: npm run erd [-- --write]',
+  about: `Prints a Mermaid erDiagram of the star schema, generated from sql/03_create_star.sql
+(columns, types, primary keys, REFERENCES).`,
+  options: {
+    write: { type: 'boolean', help: `put it into README.md between the ${ERD_MARKERS.start} and ${ERD_MARKERS.end} markers; a test fails when they disagree` },
+  },
+});
 
 const README = path.join(SQL_DIR, '..', 'README.md');
 
-async function main(args: string[]): Promise<number> {
-  const { values } = parseArgs({ args, options: { write: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h', default: false } } });
-  if (values.help) {
-    console.log(HELP);
-    return 0;
-  }
+async function main(values: OptionValues<typeof ERD.options>): Promise<number> {
   const diagram = mermaidErd(tablesOf(readFileSync(path.join(SQL_DIR, '03_create_star.sql'), 'utf8')));
   if (!values.write) {
     console.log(diagram);
@@ -33,4 +31,4 @@ async function main(args: string[]): Promise<number> {
   return 0;
 }
 
-runCli(main, HELP);
+runCli(ERD, main);

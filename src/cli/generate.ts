@@ -1,55 +1,36 @@
-import { parseArgs } from 'node:util';
 import { DEFAULT_SAMPLE } from '../generate/sample';
 import { writeSample } from '../generate/writer';
-import { UsageError, runCli, wholeNumber } from './run-cli';
+import { defineCommand, type OptionValues } from './options';
+import { UsageError, runCli } from './run-cli';
 
 const d = DEFAULT_SAMPLE;
-const HELP = `Usage: npm run generate -- --out DIR [options]
-
-Writes eventsim-like Sparkify data in the layout of the public dataset:
+const GENERATE = defineCommand({
+  usage: 'Usage: npm run generate -- --out DIR [options]',
+  about: `Writes eventsim-like Sparkify data in the layout of the public dataset:
 song_data/A/B/C/TR….json, log_data/YYYY/MM/YYYY-MM-DD-events.json (one file a day)
 and log_json_path.json. The same options always give the same files. Streams to disk,
-so memory stays flat at any size.
+so memory stays flat at any size.`,
+  options: {
+    out: { type: 'string', value: 'DIR', help: 'where to write (required; existing files are overwritten)' },
+    users: { type: 'whole', value: 'N', help: 'listeners with a userId', default: d.users },
+    days: { type: 'whole', value: 'D', help: 'days of logs, one file each', default: d.days },
+    songs: { type: 'whole', value: 'S', help: 'songs in the catalog', default: d.songs },
+    events: { type: 'whole', value: 'N', help: 'events in all, spread evenly over the days', default: d.events },
+    seed: { type: 'whole', value: 'X', help: 'seed of every random choice', default: d.seed },
+    'start-date': { type: 'string', value: 'DATE', help: 'first day, YYYY-MM-DD', default: d.startDate },
+    'match-rate': { type: 'string', value: 'P', help: 'share of plays that match a catalog song, 0 to 1', default: String(d.matchRate) },
+  },
+});
 
-Options:
-  --out DIR           where to write (required; existing files are overwritten)
-  --users N           listeners with a userId (default: ${d.users})
-  --days D            days of logs, one file each (default: ${d.days})
-  --songs S           songs in the catalog (default: ${d.songs})
-  --events N          events in all, spread evenly over the days (default: ${d.events})
-  --seed X            seed of every random choice (default: ${d.seed})
-  --start-date DATE   first day, YYYY-MM-DD (default: ${d.startDate})
-  --match-rate P      share of plays that match a catalog song, 0 to 1 (default: ${d.matchRate})
-  -h, --help          show this help`;
-
-async function main(args: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args,
-    options: {
-      out: { type: 'string' },
-      users: { type: 'string', default: String(d.users) },
-      days: { type: 'string', default: String(d.days) },
-      songs: { type: 'string', default: String(d.songs) },
-      events: { type: 'string', default: String(d.events) },
-      seed: { type: 'string', default: String(d.seed) },
-      'start-date': { type: 'string', default: d.startDate },
-      'match-rate': { type: 'string', default: String(d.matchRate) },
-      help: { type: 'boolean', short: 'h', default: false },
-    },
-    strict: true,
-  });
-  if (values.help) {
-    console.log(HELP);
-    return 0;
-  }
+async function main(values: OptionValues<typeof GENERATE.options>): Promise<number> {
   if (!values.out) throw new UsageError('--out DIR is required');
   const started = Date.now();
   const summary = await writeSample(values.out, {
-    users: wholeNumber('--users', values.users),
-    days: wholeNumber('--days', values.days),
-    songs: wholeNumber('--songs', values.songs),
-    events: wholeNumber('--events', values.events),
-    seed: wholeNumber('--seed', values.seed),
+    users: values.users,
+    days: values.days,
+    songs: values.songs,
+    events: values.events,
+    seed: values.seed,
     startDate: values['start-date'],
     matchRate: Number(values['match-rate']),
   });
@@ -61,4 +42,4 @@ async function main(args: string[]): Promise<number> {
   return 0;
 }
 
-runCli(main, HELP);
+runCli(GENERATE, main);

@@ -1,113 +1,85 @@
-import { parseArgs } from 'node:util';
 import { DEFAULT_SAMPLE_DIR, ensureDefaultSample } from '../generate/sample';
 import { TooManyRejectsError } from '../local/local-copy';
 import { DatabaseBusyError } from '../local/lock';
 import { ChangedFileError } from '../manifest/file-decisions';
 import { rejectsMessage, reportJson, reportTable } from '../local/report-format';
-import { ChecksFailedError, FileChangedWhileReadError, InterruptedError, runLocalEtl, TableLockTimeoutError, type LocalRunReport } from '../local/runner';
-import { describeLocation, withWarehouse, type WarehouseLocation } from '../local/warehouse';
+import { LISTED_REJECTS } from '../local/reject-lines';
+import { DEFAULT_LOCK_TIMEOUT_MS, ChecksFailedError, FileChangedWhileReadError, InterruptedError, runLocalEtl, TableLockTimeoutError, type LocalRunReport } from '../local/runner';
+import { describeLocation, withWarehouse } from '../local/local-warehouse';
+import { defineCommand, folder, warehouseLocation, warehouseOptions, type OptionValues } from './options';
 import { progressLine } from './progress';
-import { UsageError, runCli, wholeNumber } from './run-cli';
+import { runCli } from './run-cli';
 
-const DEFAULT_DB_DIR = '.sparkify/db';
-
-const HELP = `Usage: npm run local -- [options]   (or: npx sparkify-local [options])
-
-Loads Sparkify JSON files into the star schema on an embedded Postgres (PGlite) or a
+const LOCAL = defineCommand({
+  usage: 'Usage: npm run local -- [options]   (or: npx sparkify-local [options])',
+  about: `Loads Sparkify JSON files into the star schema on an embedded Postgres (PGlite) or a
 Postgres server, with the same SQL (sql/) the Redshift deploy runs, and prints row
 counts and data-quality checks. Loads are incremental: a run loads only the files the
 warehouse has not loaded yet, in one transaction; a failed or killed run leaves the
-warehouse as it was, and running the same command again changes nothing.
-
-Options:
-  --data DIR            folder with song_data/ and log_data/ (read recursively: *.json,
-                        *.jsonl, *.json.gz; other files are named on stderr, not read)
-                        and optionally log_json_path.json (else sql/log_json_path.json)
-                        (default: a generated sample, written to ${DEFAULT_SAMPLE_DIR}/)
-  --db DIR              where PGlite keeps its files (default: ${DEFAULT_DB_DIR})
-  --database-url URL    use this Postgres server instead of PGlite
-                        (postgres://user:password@host:port/database)
-  --reset               drop everything and load all files again, from nothing
-  --reload-changed      load again files whose content changed since they were loaded
-                        (default: such a file is an error that names it)
-  --verify              hash every file, also those whose size and modification time
-                        match the manifest (default: those are trusted unchanged)
-  --lock-timeout S      seconds a statement waits for a table lock another session holds
-                        before the run fails, naming the holder (default: 30; 0 waits
-                        forever)
-  --max-errors N        records each COPY may reject and still load, like Redshift's
-                        MAXERROR (default: 0); each is named on stderr as file:line:
-                        reason (the first 20, then a count) and in --json's "rejects"
-  --json                print only one JSON object on stdout
-  -h, --help            show this help
-
-Exit codes: 0 loaded and all checks passed (also when the source holds no records:
+warehouse as it was, and running the same command again changes nothing.`,
+  options: {
+    data: {
+      type: 'string',
+      value: 'DIR',
+      help:
+        'folder with song_data/ and log_data/ (read recursively: *.json, *.jsonl, *.json.gz; other files are named on stderr, not read) ' +
+        'and optionally log_json_path.json (else sql/log_json_path.json)',
+      defaultHelp: `a generated sample, written to ${DEFAULT_SAMPLE_DIR}/`,
+      check: folder,
+    },
+    ...warehouseOptions({
+      db: 'where PGlite keeps its files',
+      databaseUrl: 'use this Postgres server instead of PGlite (postgres://user:password@host:port/database)',
+    }),
+    reset: { type: 'boolean', help: 'drop everything and load all files again, from nothing' },
+    'reload-changed': {
+      type: 'boolean',
+      help: 'load again files whose content changed since they were loaded',
+      defaultHelp: 'such a file is an error that names it',
+    },
+    verify: {
+      type: 'boolean',
+      help: 'hash every file, also those whose size and modification time match the manifest',
+      defaultHelp: 'those are trusted unchanged',
+    },
+    'lock-timeout': {
+      type: 'whole',
+      value: 'S',
+      help: 'seconds a statement waits for a table lock another session holds before the run fails, naming the holder; 0 waits forever',
+      default: DEFAULT_LOCK_TIMEOUT_MS / 1000,
+    },
+    'max-errors': {
+      type: 'whole',
+      value: 'N',
+      help:
+        "records each COPY may reject and still load, like Redshift's MAXERROR; each is named on stderr as file:line: reason " +
+        `(the first ${LISTED_REJECTS}, then a count) and in --json's "rejects"`,
+      default: 0,
+    },
+    json: { type: 'boolean', help: 'print only one JSON object on stdout' },
+  },
+  footer: `Exit codes: 0 loaded and all checks passed (also when the source holds no records:
 nothing is loaded and stderr says so); 1 too many rejected records, a changed file, a
 failed check, another run holding the warehouse, or another error (the warehouse is
 left as it was); 2 bad options; 130 (SIGINT, Ctrl-C), 143 (SIGTERM) or 129 (SIGHUP, or
 the parent process gone) stopped before the load committed, nothing changed. A signal
-after the commit lets the run finish, exit 0.`;
-
-interface LocalOptions {
-  readonly data?: string;
-  readonly location: WarehouseLocation;
-  readonly reset: boolean;
-  readonly reloadChanged: boolean;
-  readonly verify: boolean;
-  readonly maxErrors: number;
-  readonly lockTimeoutSeconds: number;
-  readonly json: boolean;
-}
-
-function parseOptions(args: string[]): LocalOptions | 'help' {
-  const { values } = parseArgs({
-    args,
-    options: {
-      data: { type: 'string' },
-      db: { type: 'string' },
-      'database-url': { type: 'string' },
-      reset: { type: 'boolean', default: false },
-      'reload-changed': { type: 'boolean', default: false },
-      verify: { type: 'boolean', default: false },
-      'max-errors': { type: 'string', default: '0' },
-      'lock-timeout': { type: 'string', default: '30' },
-      json: { type: 'boolean', default: false },
-      help: { type: 'boolean', short: 'h', default: false },
-    },
-    strict: true,
-    allowPositionals: false,
-  });
-  if (values.help) return 'help';
-  if (values.data === '' || values.db === '') throw new UsageError('--data and --db need a folder');
-  if (values.db !== undefined && values['database-url'] !== undefined) {
-    throw new UsageError('--db (PGlite) and --database-url (a Postgres server) exclude each other');
-  }
-  const databaseUrl = values['database-url'];
-  if (databaseUrl !== undefined && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
-    throw new UsageError('--database-url needs a postgres://… URL');
-  }
-  return {
-    data: values.data,
-    location: databaseUrl ? { databaseUrl } : { dbDir: values.db ?? DEFAULT_DB_DIR },
-    reset: values.reset,
-    reloadChanged: values['reload-changed'],
-    verify: values.verify,
-    maxErrors: wholeNumber('--max-errors', values['max-errors']),
-    lockTimeoutSeconds: wholeNumber('--lock-timeout', values['lock-timeout']),
-    json: values.json,
-  };
-}
+after the commit lets the run finish, exit 0.`,
+});
 
 /** Errors that end a run with exit code 1 and a message, the warehouse untouched. */
 const EXPECTED_FAILURES = [TooManyRejectsError, ChangedFileError, DatabaseBusyError, FileChangedWhileReadError, TableLockTimeoutError] as const;
 
-async function main(args: string[]): Promise<number> {
-  const options = parseOptions(args);
-  if (options === 'help') {
-    console.log(HELP);
-    return 0;
-  }
-  const dataDir = options.data ?? (await ensureDefaultSample());
+async function main(values: OptionValues<typeof LOCAL.options>): Promise<number> {
+  const options = {
+    location: warehouseLocation(values),
+    reset: values.reset,
+    reloadChanged: values['reload-changed'],
+    verify: values.verify,
+    maxErrors: values['max-errors'],
+    lockTimeoutSeconds: values['lock-timeout'],
+    json: values.json,
+  };
+  const dataDir = values.data ?? (await ensureDefaultSample());
   const progress = progressLine();
   const interruption = stopOnSignalOrOrphaning();
   try {
@@ -188,4 +160,4 @@ function print(report: LocalRunReport, json: boolean): void {
   if (rejects) console.error(rejects);
 }
 
-runCli(main, HELP);
+runCli(LOCAL, main);

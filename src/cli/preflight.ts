@@ -2,38 +2,26 @@ import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { IAMClient } from '@aws-sdk/client-iam';
 import { S3Client } from '@aws-sdk/client-s3';
 import { STSClient } from '@aws-sdk/client-sts';
-import { parseArgs } from 'node:util';
 import { readAppConfig } from '../../lib/app-config';
 import { resolveSource } from '../../lib/source';
 import { describePlan, runPreflight, type DeployPlan } from '../aws/preflight';
 import { WAREHOUSE_SIZE_DEFAULTS } from '../aws/redshift-capacity';
-import { CONTEXT_OPTIONS, CONTEXT_OPTIONS_HELP, contextFromOptions } from './context-options';
+import { CONTEXT_OPTIONS, contextFromOptions } from './context-options';
+import { defineCommand, regionOption, regionOrEnvironment, type OptionValues } from './options';
 import { UsageError, runCli } from './run-cli';
 
-const HELP = `Usage: npm run preflight -- [--region REGION] [the same settings as cdk deploy -c ...]
-
-Before a deploy: checks the AWS credentials (STS), that the caller may assume the CDK
+const PREFLIGHT = defineCommand({
+  usage: 'Usage: npm run preflight -- [--region REGION] [the same settings as cdk deploy -c ...]',
+  about: `Before a deploy: checks the AWS credentials (STS), that the caller may assume the CDK
 bootstrap roles that create and pass the stack's roles (IAM policy simulation), that
 the CDK bootstrap stack exists in the target account and region, that the source
 bucket is readable and, with --schedule, in the target region; then prints what will
-be created and its hourly cost. Exit code 1 when a check fails, with what to do about it.
+be created and its hourly cost. Exit code 1 when a check fails, with what to do about it.`,
+  options: { region: regionOption('target region'), ...CONTEXT_OPTIONS },
+});
 
-Options:
-  --region REGION               target region (default: AWS_REGION or AWS_DEFAULT_REGION)
-${CONTEXT_OPTIONS_HELP}
-  -h, --help                    show this help`;
-
-async function main(args: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args,
-    options: { ...CONTEXT_OPTIONS, region: { type: 'string' }, help: { type: 'boolean', short: 'h', default: false } },
-    strict: true,
-  });
-  if (values.help) {
-    console.log(HELP);
-    return 0;
-  }
-  const region = (values.region as string | undefined) ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION;
+async function main(values: OptionValues<typeof PREFLIGHT.options>): Promise<number> {
+  const region = regionOrEnvironment(values.region);
   if (!region) throw new UsageError('Say which region: --region REGION, or set AWS_REGION');
   const context = contextFromOptions(values);
   const config = readAppConfig((key) => context[key]);
@@ -61,4 +49,4 @@ async function main(args: string[]): Promise<number> {
   return outcomes.every((outcome) => outcome.ok) ? 0 : 1;
 }
 
-runCli(main, HELP);
+runCli(PREFLIGHT, main);

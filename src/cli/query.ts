@@ -1,54 +1,39 @@
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
-import { parseArgs } from 'node:util';
 import { readAnalyticsQueries } from '../analytics/queries';
 import { runRemoteQuery } from '../analytics/remote-query';
 import { analystAccessOf, analystDataApi, DEFAULT_STACK_NAME, readStackOutputs } from '../aws/stack-outputs';
 import { SECTIONS } from '../analytics/sections';
 import { formatTable } from '../text-table';
+import { defineCommand, regionOption, regionOrEnvironment, type OptionValues } from './options';
 import { UsageError, runCli } from './run-cli';
 
 const names = () => readAnalyticsQueries().map((query) => query.name);
 /** What each query answers, as the report titles it. */
 const TITLES = new Map<string, string>([['overview', 'the headline: plays, users, paid, matched to the catalogue, period'], ...SECTIONS.map((section): [string, string] => [section.query, section.title.toLowerCase()])]);
-const HELP = `Usage: npm run query -- --name NAME [--stack-name STACK] [--region REGION]
-
-Runs one analytics query of sql/analytics/ on a deployed warehouse through the Redshift
+const QUERY = defineCommand({
+  usage: 'Usage: npm run query -- --name NAME [--stack-name STACK] [--region REGION]',
+  about: `Runs one analytics query of sql/analytics/ on a deployed warehouse through the Redshift
 Data API, as an analyst: it assumes the stack's analysts' role (output AnalystRoleArn),
 whose database user reads the tables through the database role analysts, and reaches
 the cluster or Serverless workgroup the outputs name with that IAM identity (no
 secret). Prints the result as a table. Needs AWS credentials allowed to assume the role.
 The same SQL makes npm run report's sections locally; songs and artists are counted
-over all plays, by the title and artist the app logged.
-
-Queries (--name):
+over all plays, by the title and artist the app logged.`,
+  beforeOptions: `Queries (--name):
 ${names()
   .map((name) => `  ${name.padEnd(20)}  ${TITLES.get(name) ?? 'see sql/analytics/'}`)
-  .join('\n')}
+  .join('\n')}`,
+  options: {
+    name: { type: 'string', value: 'NAME', help: 'the query, one of the above' },
+    'stack-name': { type: 'string', value: 'STACK', help: 'the deployed stack', default: DEFAULT_STACK_NAME },
+    region: regionOption('its region'),
+  },
+});
 
-Options:
-  --name NAME           the query, one of the above
-  --stack-name STACK    the deployed stack (default: ${DEFAULT_STACK_NAME})
-  --region REGION       its region (default: AWS_REGION or AWS_DEFAULT_REGION)
-  -h, --help            show this help`;
-
-async function main(args: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args,
-    options: {
-      name: { type: 'string' },
-      'stack-name': { type: 'string', default: DEFAULT_STACK_NAME },
-      region: { type: 'string' },
-      help: { type: 'boolean', short: 'h', default: false },
-    },
-    strict: true,
-  });
-  if (values.help) {
-    console.log(HELP);
-    return 0;
-  }
+async function main(values: OptionValues<typeof QUERY.options>): Promise<number> {
   const query = readAnalyticsQueries().find((candidate) => candidate.name === values.name);
   if (!query) throw new UsageError(`--name must be one of: ${names().join(', ')}`);
-  const region = values.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION;
+  const region = regionOrEnvironment(values.region);
   const stackName = values['stack-name'];
   const { roleArn, target } = analystAccessOf(await readStackOutputs(new CloudFormationClient({ region }), stackName), stackName);
   const rows = await runRemoteQuery(await analystDataApi(roleArn, region), target, query.sql, (ms) => new Promise((resolve) => setTimeout(resolve, ms)));
@@ -57,4 +42,4 @@ async function main(args: string[]): Promise<number> {
   return 0;
 }
 
-runCli(main, HELP);
+runCli(QUERY, main);

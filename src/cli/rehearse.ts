@@ -1,12 +1,14 @@
-import { parseArgs } from 'node:util';
 import { CONTEXT_KEYS } from '../../lib/app-config';
-import { FAULTS, rehearse, RehearsalUsageError, type FaultName, type RehearsalOptions } from '../rehearsal/rehearse';
+import { DEFAULT_FIRST_DAYS, DEFAULT_REGION, DEFAULT_SCHEDULED_RUNS, FAULTS, rehearse, RehearsalUsageError, type FaultName, type RehearsalOptions } from '../rehearsal/rehearse';
 import { rehearsalJson, rehearsalText } from '../rehearsal/report-format';
-import { UsageError, runCli, wholeNumber } from './run-cli';
+import { databaseUrlOption, defineCommand, folder, type OptionValues } from './options';
+import { UsageError, runCli } from './run-cli';
 
-const HELP = `Usage: npm run rehearse -- [-c key=value ...] [--data DIR] [--database-url URL] [--json]
+const AWS_REGION_PATTERN = /^[a-z]{2}(-[a-z]+)+-\d$/;
 
-Rehearses \`cdk deploy\` on this machine, with no AWS account: synthesizes the app with
+const REHEARSE = defineCommand({
+  usage: 'Usage: npm run rehearse -- [-c key=value ...] [--data DIR] [--database-url URL] [--json]',
+  about: `Rehearses \`cdk deploy\` on this machine, with no AWS account: synthesizes the app with
 the given context (as cdk deploy -c ...), reads the load's custom resource and the
 Lambda functions behind it from the template, and runs their bundles from cdk.out as
 CloudFormation and the Provider framework would: Create, then (with -c schedule=...)
@@ -16,36 +18,60 @@ query of sql/analytics/ through the Data API with its own identity, no secret. T
 Redshift Data API and S3 are local stand-ins: statements run on PGlite (or
 --database-url) as the caller's database user (an IAM identity's gets the database
 roles its RedshiftDbRoles tag lists), buckets are folders. The Provider's waits between
-isComplete calls are skipped on a simulated clock the handlers read.
-
-Options:
-  -c, --context KEY=VALUE   an app setting, as cdk deploy -c takes it; keys:
-                            ${Object.keys(CONTEXT_KEYS).join(', ')}
-  --data DIR                the folder standing for the source bucket (song_data/,
-                            log_data/, log_json_path.json); default with
-                            -c sampleData=true: the sample the synth deploys
-  --database-url URL        run the warehouse on this Postgres database (the load drops
-                            and rebuilds its tables) instead of a temporary PGlite
-  --fault KIND              make the deploy's load fail, to see how the stack reacts:
-                            statement-fails (a transform statement fails), aborted (the
-                            batch ends ABORTED), throttled (DescribeStatement answers
-                            ThrottlingException 8 times: the deploy must still succeed),
-                            timeout (the batch never finishes: it must be cancelled)
-  --fault-on create|update  which request of the load the fault hits (default update,
-                            so the warehouse holds the first load when it fails)
-  --first-days N            with a schedule: days of event logs in the bucket before the
-                            deploy (default 1); the other days arrive one per run
-  --runs N                  with a schedule: scheduled runs after the deploy (default 3)
-  --region REGION           AWS::Region of the environment-agnostic stack (default us-west-2)
-  --env aws://ACCOUNT/REGION  synthesize for this environment instead
-  --keep DIR                keep cdk.out, the functions' logs and the warehouse in DIR
-  --json                    print only one JSON object:
-                            {"tables":{...},"matchedSongplays":n,"attributes":{...},"steps":[...]}
-  -h, --help                show this help
-
-Exit codes: 0 every step and every analysts' query succeeded; 1 the deploy (or a
+isComplete calls are skipped on a simulated clock the handlers read.`,
+  options: {
+    context: {
+      type: 'string',
+      short: 'c',
+      multiple: true,
+      value: 'KEY=VALUE',
+      help: `an app setting, as cdk deploy -c takes it; keys: ${Object.keys(CONTEXT_KEYS).join(', ')}`,
+    },
+    data: {
+      type: 'string',
+      value: 'DIR',
+      help: 'the folder standing for the source bucket (song_data/, log_data/, log_json_path.json)',
+      defaultHelp: 'with -c sampleData=true: the sample the synth deploys',
+      check: folder,
+    },
+    'database-url': databaseUrlOption('run the warehouse on this Postgres database (the load drops and rebuilds its tables) instead of a temporary PGlite'),
+    fault: {
+      type: 'string',
+      value: 'KIND',
+      help:
+        'make the deploy\'s load fail, to see how the stack reacts: statement-fails (a transform statement fails), aborted (the batch ends ABORTED), ' +
+        'throttled (DescribeStatement answers ThrottlingException 8 times: the deploy must still succeed), timeout (the batch never finishes: it must be cancelled)',
+      check: (value) => ((FAULTS as readonly string[]).includes(value) ? undefined : `must be one of ${FAULTS.join(', ')}`),
+    },
+    'fault-on': {
+      type: 'string',
+      value: 'create|update',
+      help: 'which request of the load the fault hits; update, so the warehouse holds the first load when it fails',
+      defaultHelp: 'update',
+      check: (value) => (value === 'create' || value === 'update' ? undefined : 'must be create or update'),
+    },
+    'first-days': {
+      type: 'whole',
+      value: 'N',
+      help: 'with a schedule: days of event logs in the bucket before the deploy; the other days arrive one per run',
+      defaultHelp: String(DEFAULT_FIRST_DAYS),
+    },
+    runs: { type: 'whole', value: 'N', help: 'with a schedule: scheduled runs after the deploy', defaultHelp: String(DEFAULT_SCHEDULED_RUNS) },
+    region: {
+      type: 'string',
+      value: 'REGION',
+      help: 'AWS::Region of the environment-agnostic stack',
+      defaultHelp: DEFAULT_REGION,
+      check: (value) => (AWS_REGION_PATTERN.test(value) ? undefined : 'needs an AWS region such as us-west-2'),
+    },
+    env: { type: 'string', value: 'aws://ACCOUNT/REGION', help: 'synthesize for this environment instead' },
+    keep: { type: 'string', value: 'DIR', help: "keep cdk.out, the functions' logs and the warehouse in DIR", check: folder },
+    json: { type: 'boolean', help: 'print only one JSON object: {"tables":{...},"matchedSongplays":n,"attributes":{...},"steps":[...]}' },
+  },
+  footer: `Exit codes: 0 every step and every analysts' query succeeded; 1 the deploy (or a
 scheduled run) would fail, an analysts' query failed, or the rehearsal could not run;
-2 bad options.`;
+2 bad options.`,
+});
 
 /** `-c key=value` options as context, refusing unknown keys. */
 function contextFromPairs(pairs: readonly string[]): Record<string, string> {
@@ -60,67 +86,33 @@ function contextFromPairs(pairs: readonly string[]): Record<string, string> {
   return context;
 }
 
-function parseOptions(args: string[]): { options: RehearsalOptions; json: boolean } | 'help' {
-  const { values } = parseArgs({
-    args,
-    options: {
-      context: { type: 'string', short: 'c', multiple: true, default: [] },
-      data: { type: 'string' },
-      'database-url': { type: 'string' },
-      fault: { type: 'string' },
-      'fault-on': { type: 'string' },
-      'first-days': { type: 'string' },
-      runs: { type: 'string' },
-      region: { type: 'string' },
-      env: { type: 'string' },
-      keep: { type: 'string' },
-      json: { type: 'boolean', default: false },
-      help: { type: 'boolean', short: 'h', default: false },
-    },
-    strict: true,
-    allowPositionals: false,
-  });
-  if (values.help) return 'help';
-  const fault = values.fault;
-  if (fault !== undefined && !(FAULTS as readonly string[]).includes(fault)) throw new UsageError(`--fault must be one of ${FAULTS.join(', ')}, got "${fault}"`);
-  const faultOn = values['fault-on'];
-  if (faultOn !== undefined && faultOn !== 'create' && faultOn !== 'update') throw new UsageError(`--fault-on must be create or update, got "${faultOn}"`);
-  if (faultOn !== undefined && fault === undefined) throw new UsageError('--fault-on needs --fault');
-  const databaseUrl = values['database-url'];
-  if (databaseUrl !== undefined && !/^postgres(ql)?:\/\//.test(databaseUrl)) throw new UsageError('--database-url needs a postgres://… URL');
-  if (values.data === '' || values.keep === '') throw new UsageError('--data and --keep need a folder');
+/** The rehearsal's options from the command's, checked together. */
+function rehearsalOptions(values: OptionValues<typeof REHEARSE.options>): RehearsalOptions {
+  if (values['fault-on'] !== undefined && values.fault === undefined) throw new UsageError('--fault-on needs --fault');
   let env: RehearsalOptions['env'];
   if (values.env !== undefined) {
-    const match = /^aws:\/\/(\d{12})\/([a-z]{2}(-[a-z]+)+-\d)$/.exec(values.env);
+    const match = new RegExp(`^aws://(\\d{12})/(${AWS_REGION_PATTERN.source.slice(1, -1)})$`).exec(values.env);
     if (!match) throw new UsageError(`--env needs aws://ACCOUNT/REGION (a 12-digit account), got "${values.env}"`);
     if (values.region !== undefined) throw new UsageError('--env names the region already: leave out --region');
     env = { account: match[1], region: match[2] };
   }
-  if (values.region !== undefined && !/^[a-z]{2}(-[a-z]+)+-\d$/.test(values.region)) throw new UsageError(`--region needs an AWS region such as us-west-2, got "${values.region}"`);
   return {
-    json: values.json,
-    options: {
-      context: contextFromPairs(values.context),
-      dataDir: values.data,
-      databaseUrl,
-      env,
-      region: values.region,
-      fault: fault as FaultName | undefined,
-      faultOn: faultOn as 'create' | 'update' | undefined,
-      firstDays: values['first-days'] === undefined ? undefined : wholeNumber('--first-days', values['first-days']),
-      runs: values.runs === undefined ? undefined : wholeNumber('--runs', values.runs),
-      workDir: values.keep,
-      onProgress: (line) => process.stderr.write(`${line}\n`),
-    },
+    context: contextFromPairs(values.context),
+    dataDir: values.data,
+    databaseUrl: values['database-url'],
+    env,
+    region: values.region,
+    fault: values.fault as FaultName | undefined,
+    faultOn: values['fault-on'] as 'create' | 'update' | undefined,
+    firstDays: values['first-days'],
+    runs: values.runs,
+    workDir: values.keep,
+    onProgress: (line) => process.stderr.write(`${line}\n`),
   };
 }
 
-async function main(args: string[]): Promise<number> {
-  const parsed = parseOptions(args);
-  if (parsed === 'help') {
-    console.log(HELP);
-    return 0;
-  }
+async function main(values: OptionValues<typeof REHEARSE.options>): Promise<number> {
+  const parsed = { options: rehearsalOptions(values), json: values.json };
   try {
     const report = await rehearse(parsed.options);
     console.log(parsed.json ? rehearsalJson(report) : rehearsalText(report));
@@ -132,4 +124,4 @@ async function main(args: string[]): Promise<number> {
   }
 }
 
-runCli(main, HELP);
+runCli(REHEARSE, main);

@@ -1,56 +1,41 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { parseArgs } from 'node:util';
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { localReader } from '../analytics/queries';
 import { dataApiReader } from '../analytics/remote-query';
 import { buildReport, emptyReport } from '../analytics/report';
 import { analystAccessOf, analystDataApi, readStackOutputs } from '../aws/stack-outputs';
-import { withWarehouse } from '../local/warehouse';
+import { withWarehouse } from '../local/local-warehouse';
+import { defineCommand, folder, regionOption, regionOrEnvironment, warehouseLocation, warehouseOptions, type OptionValues } from './options';
 import { UsageError, runCli } from './run-cli';
 
-const HELP = `Usage: npm run report -- [--db DIR | --database-url URL | --stack NAME [--region R]] [--out DIR]
-
-Runs the analytics queries of sql/analytics/ on the local warehouse (or, with --stack,
+const REPORT = defineCommand({
+  usage: 'Usage: npm run report -- [--db DIR | --database-url URL | --stack NAME [--region R]] [--out DIR]',
+  about: `Runs the analytics queries of sql/analytics/ on the local warehouse (or, with --stack,
 on the deployed one) and writes a
 self-contained report.html (no network needed to open it): the headline figures
 (plays, users, paid share, free-to-paid upgrades, how many plays matched the song
 catalogue, busiest hour and day, the period), then a section per question with its
 chart and table, and the star schema drawn from sql/03_create_star.sql. A warehouse
-with no plays (or no warehouse yet) gets a page saying nothing is loaded yet.
-
-Options:
-  --db DIR              the PGlite warehouse (default: .sparkify/db, as npm run local)
-  --database-url URL    a Postgres server warehouse instead
-  --stack NAME          the deployed warehouse of this stack instead, read through the
-                        Data API as an analyst (it assumes the stack's AnalystRoleArn,
-                        whose database user holds the role analysts; no secret)
-  --region REGION       the stack's region (default: AWS_REGION or AWS_DEFAULT_REGION)
-  --out DIR             where to write report.html (default: .sparkify/report)
-  -h, --help            show this help`;
-
-async function main(args: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args,
-    options: {
-      db: { type: 'string' },
-      'database-url': { type: 'string' },
-      stack: { type: 'string' },
-      region: { type: 'string' },
-      out: { type: 'string', default: path.join('.sparkify', 'report') },
-      help: { type: 'boolean', short: 'h', default: false },
+with no plays (or no warehouse yet) gets a page saying nothing is loaded yet.`,
+  options: {
+    ...warehouseOptions({ db: 'the PGlite warehouse, as npm run local', databaseUrl: 'a Postgres server warehouse instead' }),
+    stack: {
+      type: 'string',
+      value: 'NAME',
+      help: "the deployed warehouse of this stack instead, read through the Data API as an analyst (it assumes the stack's AnalystRoleArn, whose database user holds the role analysts; no secret)",
     },
-    strict: true,
-  });
-  if (values.help) {
-    console.log(HELP);
-    return 0;
-  }
-  if ([values.db, values['database-url'], values.stack].filter(Boolean).length > 1) throw new UsageError('--db, --database-url and --stack exclude each other');
-  if (values.stack) return write(values.out, await deployedReport(values.stack, values.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION));
-  const location = values['database-url'] ? { databaseUrl: values['database-url'] } : { dbDir: values.db ?? path.join('.sparkify', 'db') };
+    region: regionOption("the stack's region"),
+    out: { type: 'string', value: 'DIR', help: 'where to write report.html', default: path.join('.sparkify', 'report'), check: folder },
+  },
+});
+
+async function main(values: OptionValues<typeof REPORT.options>): Promise<number> {
+  if (values.stack && (values.db !== undefined || values['database-url'] !== undefined)) throw new UsageError('--db, --database-url and --stack exclude each other');
+  if (values.stack) return write(values.out, await deployedReport(values.stack, regionOrEnvironment(values.region)));
+  const location = warehouseLocation(values);
   // No warehouse folder yet: say so in the page, without creating an empty warehouse there.
-  const dbDir = location.dbDir;
+  const dbDir = 'dbDir' in location ? location.dbDir : undefined;
   const missing = dbDir !== undefined && !existsSync(dbDir);
   if (missing) console.error(`No warehouse at ${dbDir} yet: the report says nothing is loaded (npm run local builds it).`);
   const html = missing ? await emptyReport() : await withWarehouse(location, false, (engine) => buildReport(localReader(engine.db)));
@@ -72,4 +57,4 @@ function write(folder: string, html: string): number {
   return 0;
 }
 
-runCli(main, HELP);
+runCli(REPORT, main);

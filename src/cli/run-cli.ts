@@ -1,18 +1,22 @@
-/** A mistake in the command line: reported with a hint to --help, exit code 2. */
-export class UsageError extends Error {}
+import { helpText, parseCommand, UsageError, wholeNumber, type CommandSpec, type OptionSpec, type OptionValues } from './options';
 
-/** Parses a whole number ≥ 0 given for an option. */
-export function wholeNumber(option: string, text: string): number {
-  if (!/^\d+$/.test(text.trim())) throw new UsageError(`${option} needs a whole number ≥ 0, got "${text}"`);
-  return Number(text);
-}
+// Where the CLIs have long imported them from.
+export { UsageError, wholeNumber };
 
 /**
- * Runs a command's main function and turns its outcome into an exit code: its own
- * number, 2 for a usage error, 1 with the message (not a stack trace) for anything else.
+ * Runs a command: prints its --help when asked, else parses its options by `command`
+ * and runs `main` with them; turns the outcome into an exit code: main's own number, 2
+ * for a usage error, 1 with the message (not a stack trace) for anything else.
  */
-export function runCli(main: (args: string[]) => Promise<number>, help: string): void {
-  main(process.argv.slice(2)).then(
+export function runCli<O extends Record<string, OptionSpec>>(command: CommandSpec<O>, main: (options: OptionValues<O>) => Promise<number>): void {
+  const help = helpText(command);
+  const run = async () => {
+    const options = parseCommand(command, process.argv.slice(2));
+    if (options !== 'help') return main(options);
+    console.log(help);
+    return 0;
+  };
+  run().then(
     (code) => {
       process.exitCode = code;
     },

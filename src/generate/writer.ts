@@ -1,7 +1,7 @@
 import { once } from 'node:events';
 import { copyFileSync, createWriteStream, mkdirSync } from 'node:fs';
 import * as path from 'node:path';
-import { PROJECT_JSONPATHS } from '../local/runner';
+import { PROJECT_JSONPATHS } from '../local/jsonpaths';
 import { folderLetters, songAt, trackIdAt } from './catalog';
 import { eventsOfDay, startOf, type GeneratorOptions } from './events';
 

@@ -1,3 +1,9 @@
+import * as path from 'node:path';
+import { SQL_DIR } from '../sql/sql-files';
+
+/** The JSONPaths file shipped with the project, used when the data folder has none. */
+export const PROJECT_JSONPATHS = path.join(SQL_DIR, 'log_json_path.json');
+
 /** One JSONPaths expression as a list of object keys and array indexes to walk. */
 export type JsonPath = readonly (string | number)[];
 

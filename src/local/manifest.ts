@@ -2,6 +2,8 @@ import { createHash } from 'node:crypto';
 import { createReadStream, readFileSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import { decideFiles, type FileDecisions, type ListedFile, type ManifestEntry } from '../manifest/file-decisions';
+import { SQL_DIR } from '../sql/sql-files';
+import { splitStatements } from '../sql/split';
 import type { LocalDatabase } from './database';
 import { toCsvField, type StagingColumn } from './staging-columns';
 
@@ -61,17 +63,34 @@ export function decideLocalFiles(
   });
 }
 
+/** The sub-folder of `sql/` holding the local runner's manifest statements (Postgres; the deploy does not run them). */
+const LOCAL_SUBDIR = 'local';
+
+/** The statements of a file of `sql/local/`, in order. */
+function localStatements(name: string): string[] {
+  return splitStatements(readFileSync(path.join(SQL_DIR, LOCAL_SUBDIR, name), 'utf8')).map((statement) => statement.sql);
+}
+
+/** The one statement of a file of `sql/local/`. */
+function localStatement(name: string): string {
+  const statements = localStatements(name);
+  if (statements.length !== 1) throw new Error(`sql/${LOCAL_SUBDIR}/${name} must hold one statement, found ${statements.length}`);
+  return statements[0];
+}
+
+/** The manifest's statements, read once. */
+const MANIFEST_SQL = {
+  exists: localStatement('manifest_exists.sql'),
+  loadedFiles: localStatement('loaded_files.sql'),
+  batch: localStatement('manifest_batch.sql'),
+  record: localStatements('record_files.sql'),
+};
+
 /** The manifest's rows, or none when the warehouse has no manifest yet. */
 export async function readManifest(db: LocalDatabase): Promise<ManifestEntry[]> {
-  const [{ present }] = await db.query<{ present: boolean }>(
-    "SELECT to_regclass('load_manifest') IS NOT NULL AS present",
-  );
+  const [{ present }] = await db.query<{ present: boolean }>(MANIFEST_SQL.exists);
   if (!present) return [];
-  // Epoch milliseconds: a TIMESTAMP read back as a Date would depend on the session's time zone.
-  const rows = await db.query<{ file_key: string; size_bytes: number; modified_ms: number; content_hash: string }>(
-    `SELECT file_key, size_bytes, CAST(EXTRACT(EPOCH FROM modified_at) * 1000 AS BIGINT) AS modified_ms, content_hash
-     FROM load_manifest`,
-  );
+  const rows = await db.query<{ file_key: string; size_bytes: number; modified_ms: number; content_hash: string }>(MANIFEST_SQL.loadedFiles);
   return rows.map((row) => ({
     key: row.file_key,
     sizeBytes: Number(row.size_bytes),
@@ -104,12 +123,7 @@ export async function recordFiles(
       })
       .join(','),
   );
-  await db.query('CREATE TEMPORARY TABLE manifest_batch (LIKE load_manifest INCLUDING DEFAULTS)');
+  await db.query(MANIFEST_SQL.batch);
   await db.copyCsv('manifest_batch', MANIFEST_COLUMNS.map((column) => column.name), `${csv.join('\n')}\n`);
-  await db.query('DELETE FROM load_manifest USING manifest_batch WHERE load_manifest.file_key = manifest_batch.file_key');
-  await db.query(
-    `INSERT INTO load_manifest (file_key, size_bytes, modified_at, content_hash, rows_loaded)
-     SELECT file_key, size_bytes, modified_at, content_hash, rows_loaded FROM manifest_batch`,
-  );
-  await db.query('DROP TABLE manifest_batch');
+  for (const statement of MANIFEST_SQL.record) await db.query(statement);
 }

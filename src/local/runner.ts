@@ -3,8 +3,10 @@ import { constants } from 'node:os';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { adaptForPostgres } from '../sql/postgres';
 import { buildLoadPlan, type CopySource, type PlannedStatement } from '../sql/plan';
-import { readSqlFiles, SQL_DIR } from '../sql/sql-files';
+import { readSqlFiles } from '../sql/sql-files';
+import { SUMMARY_COLUMNS } from '../sql/summary';
 import type { LocalDatabase, LocalEngine } from './database';
+import { PROJECT_JSONPATHS } from './jsonpaths';
 import {
   LOCAL_BUCKET,
   keyInLocalBucket,
@@ -42,6 +44,8 @@ export interface LocalRunReport {
   readonly tables: Record<TableName, number>;
   /** Songplays joined to a known song (song_id not NULL). */
   readonly matchedSongplays: number;
+  /** Every count of sql/'s summary by its column ({@link SUMMARY_COLUMNS}): the tables' rows, then matched_songplays. */
+  readonly counts: Readonly<Record<string, number>>;
   /** Records the COPYs rejected (each within its MAXERROR). */
   readonly rejected: number;
   readonly checks: readonly CheckResult[];
@@ -149,9 +153,6 @@ export class FileChangedWhileReadError extends Error {
   }
 }
 
-/** The JSONPaths file shipped with the project, used when the data folder has none. */
-export const PROJECT_JSONPATHS = path.join(SQL_DIR, 'log_json_path.json');
-
 /** The COPY source the local runner renders: keys under {@link LOCAL_BUCKET} are paths in the data folder. */
 export function localCopySource(maxErrors: number): CopySource {
   return {
@@ -191,7 +192,8 @@ export async function runLocalEtl(engine: LocalEngine, options: LocalRunOptions)
   }
 }
 
-const DEFAULT_LOCK_TIMEOUT_MS = 30_000;
+/** How long a statement waits for a table lock by default (LocalRunOptions.lockTimeoutMs). */
+export const DEFAULT_LOCK_TIMEOUT_MS = 30_000;
 
 /** Postgres's SQLSTATE for a lock not obtained within lock_timeout. */
 const LOCK_NOT_AVAILABLE = '55P03';
@@ -299,10 +301,11 @@ async function runPlan(db: LocalDatabase, plan: readonly PlannedStatement[], opt
     }
   }
   if (!summary) throw new Error('sql/ has no summary statement reporting row counts');
-  const counts = summary;
+  const counts = summaryCounts(summary);
   return {
-    tables: Object.fromEntries(TABLES.map((table) => [table, Number(counts[table])])) as Record<TableName, number>,
-    matchedSongplays: Number(counts.matched_songplays),
+    tables: Object.fromEntries(TABLES.map((table) => [table, counts[table]])) as Record<TableName, number>,
+    matchedSongplays: counts.matched_songplays,
+    counts,
     rejected,
     checks,
     loadedFiles: sum(all.map((decision) => decision.load.length)),
@@ -312,6 +315,19 @@ async function runPlan(db: LocalDatabase, plan: readonly PlannedStatement[], opt
     rejects,
     phaseSeconds: timer.seconds,
   };
+}
+
+/**
+ * The summary row's counts, by the columns sql/'s summary names.
+ * @throws when the row lacks one of them
+ */
+function summaryCounts(row: Record<string, number | string>): Record<string, number> {
+  return Object.fromEntries(
+    SUMMARY_COLUMNS.map((column) => {
+      if (row[column] === undefined) throw new Error(`The summary statement returned no ${column} column`);
+      return [column, Number(row[column])];
+    }),
+  );
 }
 
 /**

@@ -191,7 +191,14 @@ export interface RehearsalReport {
 /** A mistake in the rehearsal's options or the data given: exit code 2. */
 export class RehearsalUsageError extends Error {}
 
-const DEFAULT_REGION = 'us-west-2';
+/** AWS::Region of an environment-agnostic stack when no region is given: where the public dataset is. */
+export const DEFAULT_REGION = 'us-west-2';
+
+/** With a schedule, days of event logs in the bucket before the deploy when not given. */
+export const DEFAULT_FIRST_DAYS = 1;
+
+/** With a schedule, scheduled runs after the deploy when not given. */
+export const DEFAULT_SCHEDULED_RUNS = 3;
 const DEFAULT_ACCOUNT = '123456789012';
 /** The message injected statement failures carry. */
 export const INJECTED_ERROR = 'ERROR: rehearsal fault: this statement was made to fail (npm run rehearse --fault statement-fails)';
@@ -327,7 +334,7 @@ class Run {
       mkdirSync(source, { recursive: true });
       for (const bucket of sourceBuckets) this.bucketFolders.set(bucket, source);
       this.days.push(...sourceDays(this.dataDir, config.source.logPrefix));
-      const firstDays = Math.max(0, this.options.firstDays ?? 1);
+      const firstDays = Math.max(0, this.options.firstDays ?? DEFAULT_FIRST_DAYS);
       const uploadedAt = new Date(this.clock.now());
       uploadKeys(this.dataDir, source, [...jsonKeysUnder(this.dataDir, config.source.songPrefix), config.source.jsonPathsKey].filter((key) => existsSync(path.join(this.dataDir, key))), uploadedAt);
       for (const day of this.days.slice(0, firstDays)) uploadKeys(this.dataDir, source, day.keys, uploadedAt);
@@ -623,7 +630,7 @@ class Run {
       const period = schedulePeriodMs(scheduled.scheduleExpression);
       const ruleArn = `arn:aws:events:${this.identity.region}:${this.identity.account}:rule/${this.plan.stackName}-${scheduled.ruleLogicalId}`;
       let nextRun = this.clock.now() + period;
-      for (let index = 1; index <= Math.max(0, this.options.runs ?? 3); index += 1) {
+      for (let index = 1; index <= Math.max(0, this.options.runs ?? DEFAULT_SCHEDULED_RUNS); index += 1) {
         await this.clock.until(nextRun);
         await this.scheduledRun(index, ruleArn);
         nextRun += period;

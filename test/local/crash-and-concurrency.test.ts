@@ -5,7 +5,7 @@ import type { GeneratorOptions } from '../../src/generate/events';
 import { DEFAULT_SAMPLE } from '../../src/generate/sample';
 import { recoverPgliteFolder } from '../../src/local/pglite-store';
 import { openPostgres } from '../../src/local/database';
-import { withWarehouse, type WarehouseLocation } from '../../src/local/warehouse';
+import { withWarehouse, type WarehouseLocation } from '../../src/local/local-warehouse';
 import { runCli, startCli, waitFor } from '../helpers/cli';
 import { createTestDatabase, ENGINES, type EngineName } from '../helpers/engines';
 import { tempDir } from '../helpers/fixtures';

@@ -7,7 +7,7 @@ import { logFile } from '../../src/generate/writer';
 import { TooManyRejectsError } from '../../src/local/local-copy';
 import { ChangedFileError } from '../../src/manifest/file-decisions';
 import { runLocalEtl, type LocalRunOptions, type LocalRunReport } from '../../src/local/runner';
-import { withWarehouse, type WarehouseLocation } from '../../src/local/warehouse';
+import { withWarehouse, type WarehouseLocation } from '../../src/local/local-warehouse';
 import { createTestDatabase, ENGINES, type EngineName } from '../helpers/engines';
 import { tempDir } from '../helpers/fixtures';
 import { generatedDays } from '../helpers/generated-days';

@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { GeneratorOptions } from '../../src/generate/events';
 import { DEFAULT_SAMPLE } from '../../src/generate/sample';
-import { withWarehouse } from '../../src/local/warehouse';
+import { withWarehouse } from '../../src/local/local-warehouse';
 import { PROJECT_ROOT, runCli, startCli, waitFor } from '../helpers/cli';
 import { tempDir } from '../helpers/fixtures';
 import { generatedDays } from '../helpers/generated-days';

@@ -1,6 +1,10 @@
+import * as path from 'node:path';
 import { openPostgres, type LocalEngine } from './database';
 import { DatabaseBusyError, lockDatabaseDir } from './lock';
 import { withPgliteCopy } from './pglite-store';
+
+/** Where a local warehouse lives when no folder or server is named: the PGlite folder of `npm run local`. */
+export const DEFAULT_DB_DIR = path.join('.sparkify', 'db');
 
 /** Where the local warehouse lives: a PGlite folder, or a Postgres server. */
 export type WarehouseLocation = { readonly dbDir: string } | { readonly databaseUrl: string };
