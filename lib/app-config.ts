@@ -1,8 +1,13 @@
 import { aws_events as events, aws_iam as iam } from 'aws-cdk-lib';
 import type { SparkifyStackProps } from './sparkify-stack';
 import { DEFAULT_STACK_NAME } from '../src/aws/stack-outputs';
+import { ACTIVE_DAYS, activeHoursProblem, parseActiveHours, type ActiveDays } from '../src/aws/pause-schedule';
 import { isRa3NodeType, RA3_NODE_TYPES, WAREHOUSE_SIZE_DEFAULTS } from '../src/aws/redshift-capacity';
+import type { UsageLimit, UsageLimitBreachAction } from './serverless-usage-limit';
 import { PUBLIC_DATASET } from './source';
+
+const USAGE_LIMIT_PERIODS = ['daily', 'weekly', 'monthly'] as const;
+const BREACH_ACTIONS = ['log', 'emit-metric', 'deactivate'] as const satisfies readonly UsageLimitBreachAction[];
 
 /** The CDK context keys the app reads (`cdk deploy -c key=value`), with what each sets. */
 export const CONTEXT_KEYS = {
@@ -17,6 +22,12 @@ export const CONTEXT_KEYS = {
   nodeType: `provisioned node type (default ${WAREHOUSE_SIZE_DEFAULTS.nodeType})`,
   numberOfNodes: `provisioned node count (default ${WAREHOUSE_SIZE_DEFAULTS.numberOfNodes})`,
   baseCapacity: `Serverless base RPUs (default ${WAREHOUSE_SIZE_DEFAULTS.baseCapacity})`,
+  maxCapacity: `Serverless RPU ceiling, a multiple of 8 (default ${WAREHOUSE_SIZE_DEFAULTS.maxCapacityPerBase} × base)`,
+  usageLimitRpuHours: 'Serverless: RPU-hours allowed per usageLimitPeriod (default no limit)',
+  usageLimitPeriod: `with usageLimitRpuHours: ${USAGE_LIMIT_PERIODS.join(', ')} (default monthly)`,
+  usageLimitBreachAction: `with usageLimitRpuHours: ${BREACH_ACTIONS.join(', ')} (default deactivate: queries off until the period ends)`,
+  activeHours: "provisioned: UTC hours the cluster runs, e.g. '7-19'; paused the rest of the time (default always on)",
+  activeDays: `with activeHours: ${ACTIVE_DAYS.join(' or ')} (default weekdays)`,
   maxErrors: 'records each COPY may reject (default 0)',
   destroyOnDelete: 'true: cdk destroy deletes the data too (default false)',
   schedule: "also load new files on this schedule, e.g. 'rate(1 hour)' or 'cron(0 6 * * ? *)' (default none)",
@@ -70,6 +81,23 @@ export function readAppConfig(context: (key: string) => unknown): AppConfig {
       throw new Error(`-c analystPrincipals= takes IAM role, user or account root ARNs, comma-separated; got "${arn}"`);
     }
   }
+  const oneOf = <T extends string>(key: keyof typeof CONTEXT_KEYS, values: readonly T[]): T | undefined => {
+    const value = text(key);
+    if (value !== undefined && !(values as readonly string[]).includes(value)) throw new Error(`-c ${key}= must be one of ${values.join(', ')}, got "${value}"`);
+    return value as T | undefined;
+  };
+  const rpuHours = whole('usageLimitRpuHours');
+  const period = oneOf('usageLimitPeriod', USAGE_LIMIT_PERIODS);
+  const breachAction = oneOf('usageLimitBreachAction', BREACH_ACTIONS);
+  if (rpuHours === undefined && (period || breachAction)) throw new Error('-c usageLimitPeriod= and usageLimitBreachAction= need -c usageLimitRpuHours=');
+  const usageLimit: UsageLimit | undefined = rpuHours === undefined ? undefined : { rpuHours, period: period ?? 'monthly', ...(breachAction ? { breachAction } : {}) };
+  const activeDays = oneOf<ActiveDays>('activeDays', ACTIVE_DAYS);
+  const activeHoursText = text('activeHours');
+  if (activeHoursText === undefined && activeDays) throw new Error('-c activeDays= needs -c activeHours=');
+  const activeHours = activeHoursText === undefined ? undefined : parseActiveHours(activeHoursText, activeDays);
+  if (activeHoursText !== undefined && (!activeHours || activeHoursProblem(activeHours))) {
+    throw new Error(`-c activeHours= must be FROM-TO in whole UTC hours, FROM before TO, e.g. '7-19'; got "${activeHoursText}"`);
+  }
   const notificationEmail = text('notificationEmail');
   if (notificationEmail !== undefined && !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(notificationEmail)) {
     throw new Error(`-c notificationEmail= must be an email address, got "${notificationEmail}"`);
@@ -89,6 +117,9 @@ export function readAppConfig(context: (key: string) => unknown): AppConfig {
       nodeType,
       numberOfNodes: whole('numberOfNodes'),
       baseCapacity: whole('baseCapacity'),
+      maxCapacity: whole('maxCapacity'),
+      usageLimit,
+      activeHours,
       maxErrors: whole('maxErrors'),
       destroyOnDelete: flag('destroyOnDelete'),
       schedule: schedule === undefined ? undefined : events.Schedule.expression(schedule),

@@ -53,10 +53,11 @@ export function acknowledgeCdkFramework(construct: IConstruct): void {
 
 /**
  * The functions CDK adds once per stack, at its root, for the warehouse's resources: the
- * VPC's default-security-group cleanup, `autoDeleteObjects`, and `BucketDeployment`.
+ * VPC's default-security-group cleanup, `autoDeleteObjects`, `BucketDeployment`, and the
+ * function behind every `AwsCustomResource` (a Serverless usage limit).
  */
 export function cdkStackSingletons(scope: IConstruct): IConstruct[] {
-  const singleton = /^Custom::(VpcRestrictDefaultSGCustomResourceProvider|S3AutoDeleteObjectsCustomResourceProvider|CDKBucketDeployment)/;
+  const singleton = /^(Custom::(VpcRestrictDefaultSGCustomResourceProvider|S3AutoDeleteObjectsCustomResourceProvider|CDKBucketDeployment)|AWS679f53fac002430cb0da5b7982bd2287$)/;
   return Stack.of(scope).node.children.filter((child) => singleton.test(child.node.id));
 }
 

@@ -27,7 +27,10 @@ import { acknowledge, acknowledgeCdkFramework, cdkStackSingletons } from './nag'
 import { Network } from './network';
 import { ScheduledLoad } from './scheduled-load';
 import { resolveSource, type ResolvedSource, type SourceLocation } from './source';
+import type { ActiveHours } from '../src/aws/pause-schedule';
 import type { Ra3NodeType } from '../src/aws/redshift-capacity';
+import { PauseResumeSchedule } from './pause-resume';
+import { ServerlessUsageLimit, type UsageLimit } from './serverless-usage-limit';
 import type { WarehouseTarget } from '../src/data-api/target';
 import { Warehouse } from './warehouse';
 
@@ -64,6 +67,25 @@ export interface SparkifyWarehouseProps {
    * @default 8
    */
   readonly baseCapacity?: number;
+  /**
+   * The most RPUs the Serverless workgroup scales to (a multiple of 8, at least
+   * `baseCapacity`): what an hour of queries costs at most.
+   * @default 4 × baseCapacity (32 RPUs with the default base)
+   */
+  readonly maxCapacity?: number;
+  /**
+   * Serverless only: the RPU-hours the workgroup may use per day, week or month, and what
+   * happens past them (by default user queries are turned off until the period ends).
+   * @default none: no limit but `maxCapacity`
+   */
+  readonly usageLimit?: UsageLimit;
+  /**
+   * Provisioned only: the hours (UTC) the cluster runs; it is paused the rest of the time
+   * (e.g. `{ from: 7, to: 19, days: 'weekdays' }`: paused nights and weekends). A paused
+   * cluster bills storage only; scheduled loads skip it.
+   * @default none: the cluster runs all the time
+   */
+  readonly activeHours?: ActiveHours;
   /**
    * Records each COPY may reject and still load (Redshift's MAXERROR).
    * @default 0
@@ -131,6 +153,10 @@ export class SparkifyWarehouse extends Construct implements ec2.IConnectable {
   readonly analystRole: iam.IRole;
   /** With `schedule`: the scheduled load, its dead-letter queue and alarm topic. */
   readonly scheduledLoad?: ScheduledLoad;
+  /** With `activeHours`: the actions that pause and resume the cluster. */
+  readonly pauseResume?: PauseResumeSchedule;
+  /** With `usageLimit`: the workgroup's RPU-hour limit. */
+  readonly usageLimit?: ServerlessUsageLimit;
   /** What COPY reads, defaults filled in (the sample bucket with `sampleDataDir`). */
   readonly source: ResolvedSource;
   /**
@@ -141,6 +167,10 @@ export class SparkifyWarehouse extends Construct implements ec2.IConnectable {
 
   constructor(scope: Construct, id: string, props: SparkifyWarehouseProps = {}) {
     super(scope, id);
+    if (props.serverless && props.activeHours) throw new Error('activeHours pauses a provisioned cluster: Serverless bills only while queries run, use maxCapacity and usageLimit');
+    if (!props.serverless && (props.usageLimit || props.maxCapacity !== undefined)) {
+      throw new Error('maxCapacity and usageLimit are for Serverless (serverless: true); a cluster is billed by its nodes, see activeHours');
+    }
     const destroy = props.destroyOnDelete ?? false;
     // Kept on delete, but not when the deploy that created them rolls back, so a failed
     // first deploy leaves nothing that blocks the next one.
@@ -164,12 +194,27 @@ export class SparkifyWarehouse extends Construct implements ec2.IConnectable {
       nodeType: props.nodeType,
       numberOfNodes: props.numberOfNodes,
       baseCapacity: props.baseCapacity,
+      maxCapacity: props.maxCapacity,
       enhancedVpcRouting: this.sameRegion(source.region),
       removalPolicy: destroy ? RemovalPolicy.DESTROY : undefined,
       auditLogRemovalPolicy: keep,
     });
     this.dataApiTarget = this.warehouse.dataApi;
     this.connections = this.warehouse.connections;
+    if (props.activeHours && this.dataApiTarget.clusterIdentifier) {
+      this.pauseResume = new PauseResumeSchedule(this, 'PauseResume', {
+        clusterIdentifier: this.dataApiTarget.clusterIdentifier,
+        clusterArn: this.dataApiTarget.resourceArn,
+        activeHours: props.activeHours,
+      });
+    }
+    if (props.usageLimit && this.warehouse.workgroupArn) {
+      this.usageLimit = new ServerlessUsageLimit(this, 'UsageLimit', {
+        workgroupArn: this.warehouse.workgroupArn,
+        limit: props.usageLimit,
+        logRemovalPolicy: keep,
+      });
+    }
 
     const files = readSqlFiles();
     const plan = buildLoadPlan(files, { ...source, copyRoleArn: copyRole.roleArn, maxErrors: props.maxErrors ?? 0 });

@@ -15,11 +15,9 @@ import {
   Names,
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { SINGLE_NODE_TYPES, WAREHOUSE_SIZE_DEFAULTS, type Ra3NodeType } from '../src/aws/redshift-capacity';
+import { defaultMaxCapacity, maxCapacityProblem, SINGLE_NODE_TYPES, WAREHOUSE_SIZE_DEFAULTS, type Ra3NodeType } from '../src/aws/redshift-capacity';
 import type { WarehouseTarget } from '../src/data-api/target';
 import { acknowledge } from './nag';
-
-/** Node types a new provisioned cluster may use (dc2 can no longer be provisioned). */
 
 /** Properties of {@link Warehouse}. */
 export interface WarehouseProps {
@@ -53,6 +51,14 @@ export interface WarehouseProps {
    * @default 8
    */
   readonly baseCapacity?: number;
+  /**
+   * The most RPUs the Serverless workgroup scales to (a multiple of 8, at least
+   * `baseCapacity`): the ceiling of what an hour of queries costs. Without one, a
+   * workgroup scales as far as its queries ask.
+   * @default 4 × baseCapacity (32 RPUs with the default base)
+   * @see https://docs.aws.amazon.com/redshift/latest/mgmt/serverless-billing-on-demand.html
+   */
+  readonly maxCapacity?: number;
   /**
    * The database the warehouse is built in.
    * @default 'sparkify'
@@ -129,6 +135,10 @@ export class Warehouse extends Construct implements ec2.IConnectable {
   readonly port: number;
   /** Who may reach the warehouse: `connections.allowDefaultPortFrom(client)` opens its port to a client. */
   readonly connections: ec2.Connections;
+  /** For Serverless: the workgroup's ARN (by its id), which usage limits name. */
+  readonly workgroupArn?: string;
+  /** For Serverless: the RPU ceiling the workgroup was given. */
+  readonly maxCapacity?: number;
 
   constructor(scope: Construct, id: string, props: WarehouseProps) {
     super(scope, id);
@@ -145,6 +155,8 @@ export class Warehouse extends Construct implements ec2.IConnectable {
     const created = props.serverless ? this.serverless(props, subnetIds) : this.provisioned(props, subnetIds);
     this.dataApi = created.dataApi;
     this.endpointAddress = created.endpointAddress;
+    this.workgroupArn = created.workgroupArn;
+    this.maxCapacity = created.maxCapacity;
   }
 
   private provisioned(props: WarehouseProps, subnetIds: string[]) {
@@ -194,6 +206,8 @@ export class Warehouse extends Construct implements ec2.IConnectable {
     cluster.applyRemovalPolicy(props.removalPolicy ?? RemovalPolicy.SNAPSHOT);
     // The cluster's identifier, subnet group and parameter group names are left to CloudFormation, so none can collide.
     return {
+      workgroupArn: undefined,
+      maxCapacity: undefined,
       endpointAddress: cluster.attrEndpointAddress,
       dataApi: {
         database: databaseName,
@@ -214,6 +228,9 @@ export class Warehouse extends Construct implements ec2.IConnectable {
     if (!(baseCapacity === 4 || (baseCapacity % 8 === 0 && baseCapacity >= 8 && baseCapacity <= 512))) {
       throw new Error(`baseCapacity must be 4 or a multiple of 8 from 8 to 512 RPUs, got ${baseCapacity}`);
     }
+    const maxCapacity = props.maxCapacity ?? defaultMaxCapacity(baseCapacity);
+    const maxProblem = maxCapacityProblem(maxCapacity, baseCapacity);
+    if (maxProblem) throw new Error(maxProblem);
     const databaseName = props.databaseName ?? 'sparkify';
     const adminUsername = props.adminUsername ?? 'sparkify_admin';
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE;
@@ -265,6 +282,7 @@ export class Warehouse extends Construct implements ec2.IConnectable {
       workgroupName: physicalName(this, 'wg'),
       namespaceName: namespace.namespaceName,
       baseCapacity,
+      maxCapacity,
       subnetIds,
       securityGroupIds: [this.securityGroup.securityGroupId],
       publiclyAccessible: false,
@@ -277,6 +295,8 @@ export class Warehouse extends Construct implements ec2.IConnectable {
     });
     workgroup.addResourceDependency(namespace);
     return {
+      workgroupArn: workgroup.attrWorkgroupWorkgroupArn,
+      maxCapacity,
       endpointAddress: workgroup.attrWorkgroupEndpointAddress,
       dataApi: {
         database: databaseName,
@@ -289,11 +309,11 @@ export class Warehouse extends Construct implements ec2.IConnectable {
 }
 
 /**
- * A Serverless name (3 to 64 of a-z, 0-9 and -) that cannot collide: the construct's path
+ * A name (3 to 64 of a-z, 0-9 and -: a Serverless namespace or workgroup, a scheduled action) that cannot collide: the construct's path
  * made unique in the app, then the first part of the stack's id, which a stack deployed
  * again after a delete does not share, so a retained namespace never blocks it.
  */
-function physicalName(scope: Construct, suffix: string): string {
+export function physicalName(scope: Construct, suffix: string): string {
   const base = Names.uniqueResourceName(scope, { maxLength: 40, separator: '-' })
     .toLowerCase()
     .replace(/[^a-z0-9-]/g, '-');

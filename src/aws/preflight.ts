@@ -3,7 +3,8 @@ import { IAMClient, SimulatePrincipalPolicyCommand } from '@aws-sdk/client-iam';
 import { HeadObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import type { SourceFiles } from '../sql/plan';
-import { NODE_HOURLY_PRICE_USD, RPU_HOURLY_PRICE_USD, type Ra3NodeType } from './redshift-capacity';
+import { describeActiveHours, runningHoursPerWeek, type ActiveHours } from './pause-schedule';
+import { clusterCost, HOURS_PER_WEEK, serverlessCost, type Ra3NodeType, type UsageLimitCeiling } from './redshift-capacity';
 
 /** The AWS clients the preflight uses; tests pass mocked ones. */
 export interface PreflightClients {
@@ -21,6 +22,12 @@ export interface DeployPlan {
   readonly nodeType: Ra3NodeType;
   readonly numberOfNodes: number;
   readonly baseCapacity: number;
+  /** The Serverless workgroup's RPU ceiling. */
+  readonly maxCapacity: number;
+  /** The Serverless workgroup's RPU-hour usage limit, if any. */
+  readonly usageLimit?: UsageLimitCeiling;
+  /** The hours a cluster runs (paused otherwise), if it has a pause schedule. */
+  readonly activeHours?: ActiveHours;
   /** The source to check, or undefined for the stack's own sample bucket. */
   readonly source?: SourceFiles;
   /** The scheduled loads' EventBridge expression, or undefined without a schedule. */
@@ -137,11 +144,32 @@ async function checkSource(clients: PreflightClients, source: SourceFiles): Prom
   }
 }
 
-/** What a deploy creates and what it costs per hour, as lines to print. */
+/** A dollar amount as the preflight prints it: $1,585.56. */
+const usd = (amount: number) => `$${amount.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
+
+/** The warehouse's compute cost, per hour and per month (730 h), with the settings that decide it. */
+function warehouseCostLine(plan: DeployPlan): string {
+  if (!plan.serverless) {
+    const hours = plan.activeHours ? runningHoursPerWeek(plan.activeHours) : HOURS_PER_WEEK;
+    const cost = clusterCost(plan.nodeType, plan.numberOfNodes, hours);
+    const when = plan.activeHours
+      ? `running ${describeActiveHours(plan.activeHours)} (${hours} of ${HOURS_PER_WEEK} hours a week), paused otherwise`
+      : 'running all the time (no pause schedule)';
+    return `Redshift cluster of ${plan.numberOfNodes} ${plan.nodeType} node(s): about ${usd(cost.hourly.high)} per hour while it runs; ${when}: about ${usd(cost.monthly.high)} a month`;
+  }
+  const cost = serverlessCost(plan.baseCapacity, plan.maxCapacity, plan.usageLimit);
+  const ceiling = plan.usageLimit
+    ? `at most ${usd(cost.monthly.high)} a month (the usage limit: ${plan.usageLimit.rpuHours} RPU-hours ${plan.usageLimit.period})`
+    : `no usage limit: up to ${usd(cost.monthly.high)} a month if queries ran all month at the ceiling`;
+  return (
+    `Redshift Serverless namespace + workgroup, ${plan.baseCapacity} RPUs base, ${plan.maxCapacity} at most: about ${usd(cost.hourly.low)} to ` +
+    `${usd(cost.hourly.high)} per hour while queries run, nothing while idle; ${ceiling}`
+  );
+}
+
+/** What a deploy creates and what it costs per hour and per month, as lines to print. */
 export function describePlan(plan: DeployPlan): string[] {
-  const warehouse = plan.serverless
-    ? `Redshift Serverless namespace + workgroup, ${plan.baseCapacity} RPUs base: about $${(plan.baseCapacity * RPU_HOURLY_PRICE_USD).toFixed(2)} per hour while queries run, nothing while idle`
-    : `Redshift cluster of ${plan.numberOfNodes} ${plan.nodeType} node(s): about $${(plan.numberOfNodes * NODE_HOURLY_PRICE_USD[plan.nodeType]).toFixed(2)} per hour while it exists`;
+  const warehouse = warehouseCostLine(plan);
   return [
     `In ${plan.region}:`,
     `- ${warehouse}`,

@@ -29,7 +29,30 @@ export const WAREHOUSE_SIZE_DEFAULTS = {
   numberOfNodes: 1,
   /** A Serverless workgroup's base capacity, in RPUs. */
   baseCapacity: 8,
-} as const satisfies { nodeType: Ra3NodeType; numberOfNodes: number; baseCapacity: number };
+  /** A Serverless workgroup's RPU ceiling, as a multiple of its base capacity (see {@link defaultMaxCapacity}). */
+  maxCapacityPerBase: 4,
+} as const satisfies { nodeType: Ra3NodeType; numberOfNodes: number; baseCapacity: number; maxCapacityPerBase: number };
+
+/**
+ * The RPU ceiling a workgroup gets when its props say none: four times its base capacity
+ * (32 RPUs for the default 8), never below 8. Without one a workgroup scales as far as a
+ * query asks, and a runaway query is billed at that size.
+ * @see https://docs.aws.amazon.com/redshift/latest/mgmt/serverless-billing-on-demand.html
+ */
+export function defaultMaxCapacity(baseCapacity: number): number {
+  return Math.max(8, baseCapacity * WAREHOUSE_SIZE_DEFAULTS.maxCapacityPerBase);
+}
+
+/**
+ * Why `maxCapacity` is not a ceiling Redshift Serverless takes for a workgroup of
+ * `baseCapacity`, or undefined when it is: RPUs come in steps of 8, and a ceiling below
+ * the base would never let the workgroup reach its base.
+ */
+export function maxCapacityProblem(maxCapacity: number, baseCapacity: number): string | undefined {
+  if (!Number.isInteger(maxCapacity) || maxCapacity % 8 !== 0 || maxCapacity < 8) return `maxCapacity must be a multiple of 8 RPUs, got ${maxCapacity}`;
+  if (maxCapacity < baseCapacity) return `maxCapacity (${maxCapacity} RPUs) must be at least baseCapacity (${baseCapacity} RPUs)`;
+  return undefined;
+}
 
 /**
  * Approximate on-demand list prices in US dollars (us-east-1, when written): an hour of
@@ -45,3 +68,55 @@ export const NODE_HOURLY_PRICE_USD: Readonly<Record<Ra3NodeType, number>> = {
 
 /** The same for one Redshift Processing Unit of Serverless, per hour while queries run. */
 export const RPU_HOURLY_PRICE_USD = 0.375;
+
+/** The hours in a month as AWS's pricing pages count them (365 × 24 / 12). */
+export const HOURS_PER_MONTH = 730;
+
+/** The hours in a week. */
+export const HOURS_PER_WEEK = 168;
+
+/** What a warehouse costs, in US dollars at {@link NODE_HOURLY_PRICE_USD} / {@link RPU_HOURLY_PRICE_USD}. */
+export interface WarehouseCost {
+  /** An hour of compute at the size billed: the cluster's nodes, or the workgroup's base (and at most its ceiling). */
+  readonly hourly: { readonly low: number; readonly high: number };
+  /** A month (730 h): the cluster for the hours it is not paused; for Serverless, per hour of queries, or the usage limit's ceiling. */
+  readonly monthly: { readonly low: number; readonly high: number };
+}
+
+/**
+ * A provisioned cluster's compute cost: nodes × the node type's hourly price, for the
+ * hours of a month it runs (all of them unless a pause schedule says fewer).
+ * @param runningHoursPerWeek the hours of a week the cluster is not paused
+ */
+export function clusterCost(nodeType: Ra3NodeType, numberOfNodes: number, runningHoursPerWeek = HOURS_PER_WEEK): WarehouseCost {
+  const hourly = numberOfNodes * NODE_HOURLY_PRICE_USD[nodeType];
+  const monthly = hourly * HOURS_PER_MONTH * (runningHoursPerWeek / HOURS_PER_WEEK);
+  return { hourly: { low: hourly, high: hourly }, monthly: { low: monthly, high: monthly } };
+}
+
+/** The RPU-hours a Serverless usage limit allows per period. */
+export interface UsageLimitCeiling {
+  readonly rpuHours: number;
+  readonly period: 'daily' | 'weekly' | 'monthly';
+}
+
+/** How many periods of each kind a month of {@link HOURS_PER_MONTH} holds. */
+const PERIODS_PER_MONTH: Readonly<Record<UsageLimitCeiling['period'], number>> = {
+  daily: HOURS_PER_MONTH / 24,
+  weekly: HOURS_PER_MONTH / HOURS_PER_WEEK,
+  monthly: 1,
+};
+
+/**
+ * A Serverless workgroup's compute cost: an hour of queries costs base…max RPUs × the RPU
+ * price (billed per second while queries run, nothing while idle). A month has no upper
+ * bound but the usage limit's RPU-hours; without one, its high end is the ceiling running
+ * all month.
+ */
+export function serverlessCost(baseCapacity: number, maxCapacity: number, usageLimit?: UsageLimitCeiling): WarehouseCost {
+  const hourly = { low: baseCapacity * RPU_HOURLY_PRICE_USD, high: maxCapacity * RPU_HOURLY_PRICE_USD };
+  const ceiling = usageLimit
+    ? Math.min(usageLimit.rpuHours * PERIODS_PER_MONTH[usageLimit.period], maxCapacity * HOURS_PER_MONTH) * RPU_HOURLY_PRICE_USD
+    : hourly.high * HOURS_PER_MONTH;
+  return { hourly, monthly: { low: 0, high: ceiling } };
+}

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { DataApi } from '../data-api/client';
 import { runE2e, type ScheduledE2eDeps } from '../aws/e2e';
+import { explainAwsError } from '../aws/explain-error';
 import { DEFAULT_SAMPLE, ensureDefaultSample } from '../generate/sample';
 import { logFile, writeSample } from '../generate/writer';
 import { openPglite } from '../local/database';
@@ -62,7 +63,9 @@ async function main(values: OptionValues<typeof E2E.options>): Promise<number> {
       },
       stackName,
       path.join(work, 'outputs.json'),
-    );
+    ).catch((error: unknown) => {
+      throw new Error(explainAwsError(error, { stackName, region: process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION }));
+    });
     console.log(JSON.stringify(result, null, 2));
     return result.differences.length === 0 ? 0 : 1;
   } finally {

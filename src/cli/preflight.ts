@@ -5,7 +5,7 @@ import { STSClient } from '@aws-sdk/client-sts';
 import { readAppConfig } from '../../lib/app-config';
 import { resolveSource } from '../../lib/source';
 import { describePlan, runPreflight, type DeployPlan } from '../aws/preflight';
-import { WAREHOUSE_SIZE_DEFAULTS } from '../aws/redshift-capacity';
+import { defaultMaxCapacity, WAREHOUSE_SIZE_DEFAULTS } from '../aws/redshift-capacity';
 import { CONTEXT_OPTIONS, contextFromOptions } from './context-options';
 import { defineCommand, regionOption, regionOrEnvironment, type OptionValues } from './options';
 import { UsageError, runCli } from './run-cli';
@@ -16,7 +16,8 @@ const PREFLIGHT = defineCommand({
 bootstrap roles that create and pass the stack's roles (IAM policy simulation), that
 the CDK bootstrap stack exists in the target account and region, that the source
 bucket is readable and, with --schedule, in the target region; then prints what will
-be created and its hourly cost. Exit code 1 when a check fails, with what to do about it.`,
+be created and its cost per hour and per month with these settings (node count and
+pause schedule, or base and maximum RPUs and usage limit). Exit code 1 when a check fails, with what to do about it.`,
   options: { region: regionOption('target region'), ...CONTEXT_OPTIONS },
 });
 
@@ -26,12 +27,16 @@ async function main(values: OptionValues<typeof PREFLIGHT.options>): Promise<num
   const context = contextFromOptions(values);
   const config = readAppConfig((key) => context[key]);
   const source = resolveSource(config.props.source);
+  const baseCapacity = config.props.baseCapacity ?? WAREHOUSE_SIZE_DEFAULTS.baseCapacity;
   const plan: DeployPlan = {
     region,
     serverless: config.props.serverless ?? false,
     nodeType: config.props.nodeType ?? WAREHOUSE_SIZE_DEFAULTS.nodeType,
     numberOfNodes: config.props.numberOfNodes ?? WAREHOUSE_SIZE_DEFAULTS.numberOfNodes,
-    baseCapacity: config.props.baseCapacity ?? WAREHOUSE_SIZE_DEFAULTS.baseCapacity,
+    baseCapacity,
+    maxCapacity: config.props.maxCapacity ?? defaultMaxCapacity(baseCapacity),
+    usageLimit: config.props.usageLimit,
+    activeHours: config.props.activeHours,
     source: config.sampleData ? undefined : source,
     schedule: config.props.schedule?.expressionString,
   };

@@ -1,6 +1,7 @@
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { readAnalyticsQueries } from '../analytics/queries';
 import { runRemoteQuery } from '../analytics/remote-query';
+import { explainAwsError } from '../aws/explain-error';
 import { analystAccessOf, analystDataApi, DEFAULT_STACK_NAME, readStackOutputs } from '../aws/stack-outputs';
 import { SECTIONS } from '../analytics/sections';
 import { formatTable } from '../text-table';
@@ -35,8 +36,14 @@ async function main(values: OptionValues<typeof QUERY.options>): Promise<number>
   if (!query) throw new UsageError(`--name must be one of: ${names().join(', ')}`);
   const region = regionOrEnvironment(values.region);
   const stackName = values['stack-name'];
-  const { roleArn, target } = analystAccessOf(await readStackOutputs(new CloudFormationClient({ region }), stackName), stackName);
-  const rows = await runRemoteQuery(await analystDataApi(roleArn, region), target, query.sql, (ms) => new Promise((resolve) => setTimeout(resolve, ms)));
+  let roleArn: string | undefined;
+  const rows = await (async () => {
+    const access = analystAccessOf(await readStackOutputs(new CloudFormationClient({ region }), stackName), stackName);
+    roleArn = access.roleArn;
+    return runRemoteQuery(await analystDataApi(access.roleArn, region), access.target, query.sql, (ms) => new Promise((resolve) => setTimeout(resolve, ms)));
+  })().catch((error: unknown) => {
+    throw new Error(explainAwsError(error, { stackName, region, roleArn }));
+  });
   const columns = Object.keys(rows[0] ?? {});
   console.log(`${query.question}\n\n${formatTable(columns, rows.map((row) => columns.map((column) => String(row[column] ?? ''))))}`);
   return 0;

@@ -34,10 +34,17 @@ export interface ScheduledLoadContext {
    * @default setTimeout
    */
   readonly sleep?: (ms: number) => Promise<void>;
+  /**
+   * For a provisioned cluster: its `ClusterStatus` as DescribeClusters reports it
+   * (`available`, `paused`, ...), asked before anything else.
+   * @default none: the cluster is taken to be available
+   */
+  readonly clusterStatus?: (clusterIdentifier: string) => Promise<string | undefined>;
 }
 
 /** How a scheduled load ended, when it did not fail. */
 export type ScheduledLoadOutcome =
+  | { readonly status: 'cluster-paused'; readonly clusterIdentifier: string }
   | { readonly status: 'previous-load-running'; readonly statementId: string }
   | { readonly status: 'nothing-new'; readonly unchangedFiles: number }
   | {
@@ -70,6 +77,17 @@ const HOW_TO_RELOAD =
 /** Runs one scheduled load. Throws, with what failed and what to do, when it fails. */
 export async function runScheduledLoad(context: ScheduledLoadContext, config: ScheduledLoadConfig): Promise<ScheduledLoadOutcome> {
   const { dataApi, log } = context;
+  // A paused cluster is skipped, not resumed: its pause schedule (or its operator) chose
+  // not to pay for its nodes now, and a statement sent to it would fail.
+  const clusterIdentifier = config.target.clusterIdentifier;
+  if (clusterIdentifier && context.clusterStatus && (await context.clusterStatus(clusterIdentifier)) === 'paused') {
+    log({
+      event: 'cluster-paused',
+      clusterIdentifier,
+      note: 'the cluster is paused: this run loads nothing and leaves it paused; the first run after it resumes loads every file that arrived meanwhile',
+    });
+    return { status: 'cluster-paused', clusterIdentifier };
+  }
   const running = (await dataApi.listByName(SCHEDULED_STATEMENT_PREFIX)).find(
     (statement) => statement.name.endsWith('-load') && RUNNING_STATES.has(statement.state),
   );

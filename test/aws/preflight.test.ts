@@ -22,6 +22,7 @@ const plan: DeployPlan = {
   nodeType: 'ra3.large',
   numberOfNodes: 1,
   baseCapacity: 8,
+  maxCapacity: 32,
   source: { bucket: 'udacity-dend', region: 'us-west-2', songPrefix: 'song_data', logPrefix: 'log_data', jsonPathsKey: 'log_json_path.json' },
 };
 
@@ -106,9 +107,27 @@ describe('runPreflight', () => {
 });
 
 describe('describePlan', () => {
-  it('prices the warehouse per hour from the node type and count, or the RPUs', () => {
-    expect(describePlan({ ...plan, numberOfNodes: 2, nodeType: 'ra3.xlplus' }).join('\n')).toContain('2 ra3.xlplus node(s): about $2.17 per hour');
-    expect(describePlan({ ...plan, serverless: true, baseCapacity: 8 }).join('\n')).toContain('8 RPUs base: about $3.00 per hour while queries run');
+  // Worked by hand from the list prices: ra3.xlplus $1.086, ra3.large $0.543 a node-hour, $0.375 an RPU-hour, 730 hours a month.
+  it('prices a cluster per hour and per month from its nodes, all the time or only its active hours', () => {
+    expect(describePlan({ ...plan, numberOfNodes: 2, nodeType: 'ra3.xlplus' }).join('\n')).toContain(
+      '2 ra3.xlplus node(s): about $2.17 per hour while it runs; running all the time (no pause schedule): about $1,585.56 a month',
+    );
+    // 12 hours × 5 days = 60 of 168 hours: 0.543 × 730 × 60 / 168 = 141.57.
+    expect(describePlan({ ...plan, activeHours: { from: 7, to: 19 } }).join('\n')).toContain(
+      'running 7:00-19:00 UTC Monday to Friday (60 of 168 hours a week), paused otherwise: about $141.57 a month',
+    );
+  });
+
+  it('prices Serverless from base to ceiling per hour, and a month by the usage limit or, without one, the ceiling all month', () => {
+    const serverless = { ...plan, serverless: true };
+    expect(describePlan(serverless).join('\n')).toContain(
+      '8 RPUs base, 32 at most: about $3.00 to $12.00 per hour while queries run, nothing while idle; no usage limit: up to $8,760.00 a month',
+    );
+    expect(describePlan({ ...serverless, usageLimit: { rpuHours: 500, period: 'monthly' } }).join('\n')).toContain(
+      'at most $187.50 a month (the usage limit: 500 RPU-hours monthly)',
+    );
+    // 10 RPU-hours a day × 730 / 24 days × $0.375 = 114.06.
+    expect(describePlan({ ...serverless, usageLimit: { rpuHours: 10, period: 'daily' } }).join('\n')).toContain('at most $114.06 a month');
   });
 
   it('names the scheduled loads and what they add, only with a schedule', () => {

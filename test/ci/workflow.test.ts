@@ -40,6 +40,7 @@ interface Job {
   environment?: string | { name: string };
   permissions?: string | Record<string, string>;
   if?: string;
+  strategy?: { matrix?: { node?: unknown[] } };
   steps?: Step[];
 }
 interface Workflow {
@@ -167,15 +168,31 @@ describe("the CI workflow runs what the README and .ci/run say CI runs", () => {
     expect([...at].sort((a, b) => a - b)).toEqual(at);
   });
 
-  it('uses Node.js of the major version package.json names in engines, in every job', () => {
-    expect(engineMajor).toBe('20');
+  /** The Node major versions a job runs: its setup-node version, each of its matrix's when it names `matrix.node`. */
+  const nodeMajors = (job: Job): string[] => {
+    const setups = (job.steps ?? []).filter((step) => step.uses?.startsWith('actions/setup-node@'));
+    expect(setups, 'one setup-node step').toHaveLength(1);
+    const version = String(setups[0].with?.['node-version']);
+    const matrix = job.strategy?.matrix?.node;
+    return version === '${{ matrix.node }}' ? (matrix ?? []).map(String) : [version];
+  };
+
+  it("runs every job on Node versions package.json's engines admit, the test job on the lowest of them too", () => {
+    expect(engineMajor, `engines.node "${PACKAGE.engines.node}" is >=MAJOR`).toBeDefined();
     for (const [name, job] of Object.entries(ci.jobs)) {
-      const setups = (job.steps ?? []).filter((step) => step.uses?.startsWith('actions/setup-node@'));
-      expect(setups, `${name} sets up Node.js`).toHaveLength(1);
-      expect(String(setups[0].with?.['node-version']), name).toBe(engineMajor);
+      const majors = nodeMajors(job);
+      expect(majors.length, name).toBeGreaterThan(0);
+      for (const major of majors) expect(Number(major), `${name} runs Node ${major}`).toBeGreaterThanOrEqual(Number(engineMajor));
       const image = typeof job.container === 'string' ? job.container : job.container?.image;
-      if (image?.startsWith('node:')) expect(image, name).toMatch(new RegExp(`^node:${engineMajor}-`));
+      if (image?.startsWith('node:')) expect(image, name).toMatch(/^node:\$\{\{ matrix\.node \}\}-|^node:\d+-/);
     }
+    expect(nodeMajors(ci.jobs.test)).toContain(engineMajor);
+  });
+
+  it('tests every Node major the README says is supported', () => {
+    const stated = /Node\.js (\d+) and (\d+)/.exec(README.slice(README.indexOf('## Requirements')));
+    expect(stated, 'README names the supported Node versions under ## Requirements').not.toBeNull();
+    expect(nodeMajors(ci.jobs.test).sort()).toEqual([stated?.[1], stated?.[2]].sort());
   });
 });
 

@@ -28,8 +28,14 @@ function nagFindings(props: SparkifyStackProps): string[] {
 // A cluster, and Serverless with a schedule, in a user's own stack: test/infra/construct.test.ts.
 describe.each<[string, SparkifyStackProps]>([
   ['sampleData', { sampleDataDir: tinySampleDir() }],
-  ['scheduled', { schedule: Schedule.expression('rate(1 hour)'), notificationEmail: 'data-team@example.com', source: { bucket: 'sparkify-raw', region: 'us-east-1' } }],
-  ['scheduled Serverless', { serverless: true, schedule: Schedule.expression('rate(1 day)'), sampleDataDir: tinySampleDir() }],
+  [
+    'scheduled, paused nights and weekends',
+    { schedule: Schedule.expression('rate(1 hour)'), notificationEmail: 'data-team@example.com', source: { bucket: 'sparkify-raw', region: 'us-east-1' }, activeHours: { from: 7, to: 19 } },
+  ],
+  [
+    'scheduled Serverless with a usage limit',
+    { serverless: true, schedule: Schedule.expression('rate(1 day)'), sampleDataDir: tinySampleDir(), maxCapacity: 64, usageLimit: { rpuHours: 500, period: 'monthly' } },
+  ],
 ])('cdk-nag AwsSolutions on the %s stack', (_name, props) => {
   it('finds nothing that is not acknowledged with a reason', () => {
     expect(nagFindings(props)).toEqual([]);

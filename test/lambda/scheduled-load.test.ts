@@ -317,3 +317,22 @@ describe('the scheduled load settings', () => {
     expect(() => checkSourceRegion(CONFIG, 'us-west-2')).not.toThrow();
   });
 });
+
+describe('a paused cluster', () => {
+  it('is skipped with a log line saying the next run after its resume loads what arrived; nothing is listed or submitted', async () => {
+    given([DAY_1], []);
+    const asked: string[] = [];
+    const paused = { ...context(), clusterStatus: async (id: string) => (asked.push(id), 'paused') };
+    await expect(runScheduledLoad(paused, CONFIG)).resolves.toEqual({ status: 'cluster-paused', clusterIdentifier: 'sparkify-cluster' });
+    expect(asked).toEqual(['sparkify-cluster']);
+    expect(logged).toEqual([expect.objectContaining({ event: 'cluster-paused', note: expect.stringMatching(/loads nothing.*after it resumes/) })]);
+    expect(redshift.commandCalls(BatchExecuteStatementCommand)).toHaveLength(0);
+    expect(s3.commandCalls(ListObjectsV2Command)).toHaveLength(0);
+  });
+
+  it('an available cluster is loaded as usual', async () => {
+    given([DAY_1], []);
+    const available = { ...context(), clusterStatus: async () => 'available' };
+    await expect(runScheduledLoad(available, CONFIG)).resolves.toMatchObject({ status: 'loaded', loadedFiles: 1 });
+  });
+});
