@@ -2,7 +2,7 @@ import { App, CfnResource, Stack } from 'aws-cdk-lib';
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { assemblyTemplates } from '../../src/cli/synth';
+import { assemblyTemplates } from '../../src/cli/assembly-templates';
 import { tempDir } from '../helpers/fixtures';
 
 describe('npm run synth', () => {
