@@ -55,7 +55,8 @@ export function decideLocalFiles(
 /** The manifest's rows, or none when the warehouse has no manifest yet. */
 export async function readManifest(db: LocalDatabase): Promise<ManifestEntry[]> {
   const [{ present }] = await db.query<{ present: boolean }>(
-    "SELECT to_regclass('load_manifest') IS NOT NULL AS present",
+    // In the warehouse's own schema (the first on the search path), never one further along it.
+    "SELECT EXISTS (SELECT 1 FROM pg_tables WHERE schemaname = current_schema() AND tablename = 'load_manifest') AS present",
   );
   if (!present) return [];
   // Epoch milliseconds: a TIMESTAMP read back as a Date would depend on the session's time zone.

@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import { adaptForPostgres } from '../sql/postgres';
-import { buildLoadPlan, type CopySource, type PlannedStatement } from '../sql/plan';
+import { DEFAULT_WAREHOUSE_SCHEMA, buildLoadPlan, type CopySource, type PlannedStatement } from '../sql/plan';
 import { readSqlFiles, SQL_DIR } from '../sql/sql-files';
 import type { LocalDatabase, LocalEngine } from './database';
 import {
@@ -16,6 +16,8 @@ import {
 } from './local-copy';
 import type { FileDecisions } from '../manifest/file-decisions';
 import { decideLocalFiles, describeFiles, readManifest, recordFiles, type SourceFile } from './manifest';
+import { sourcePathOf } from './folder-ownership';
+import { claimSchema } from './schema-claim';
 
 /** The tables of the warehouse, in the order reports list them. */
 export const TABLES = ['staging_events', 'staging_songs', 'songplays', 'users', 'songs', 'artists', 'time'] as const;
@@ -81,6 +83,17 @@ export interface LocalRunOptions {
    * @default false
    */
   readonly rebuild?: boolean;
+  /**
+   * The schema the warehouse lives in: created when missing; refused when it holds tables
+   * this tool did not create (see claimSchema).
+   * @default {@link DEFAULT_WAREHOUSE_SCHEMA}
+   */
+  readonly schema?: string;
+  /**
+   * How error messages name the warehouse (a folder, or a server).
+   * @default 'the warehouse'
+   */
+  readonly warehouseName?: string;
   /** Called after each source file. */
   readonly onProgress?: (progress: CopyProgress) => void;
   /**
@@ -102,8 +115,9 @@ export class ChecksFailedError extends Error {
 export const PROJECT_JSONPATHS = path.join(SQL_DIR, 'log_json_path.json');
 
 /** The COPY source the local runner renders: keys under {@link LOCAL_BUCKET} are paths in the data folder. */
-export function localCopySource(maxErrors: number): CopySource {
+export function localCopySource(maxErrors: number, schema: string = DEFAULT_WAREHOUSE_SCHEMA): CopySource {
   return {
+    schema,
     bucket: LOCAL_BUCKET,
     region: 'local',
     songPrefix: 'song_data',
@@ -120,14 +134,26 @@ export function localCopySource(maxErrors: number): CopySource {
  * new files only), transform (upserts), manifest, checks and summary. A run that finds
  * nothing new changes nothing. With `rebuild`, every table is dropped and all files
  * load. When a COPY rejects too many records or a check fails, everything rolls back and
- * the warehouse and its manifest are as they were.
- * @throws TooManyRejectsError, ChecksFailedError, ChangedFileError, or the database's error
+ * the warehouse and its manifest are as they were. The warehouse lives in its own schema
+ * (`schema`), which must be this tool's and loaded from this `dataDir` (or rebuilt).
+ * @throws TooManyRejectsError, ChecksFailedError, ChangedFileError, ForeignSchemaError,
+ *   OtherSourceError, or the database's error
  */
 export async function runLocalEtl(engine: LocalEngine, options: LocalRunOptions): Promise<LocalRunReport> {
   const mode = options.rebuild ? 'rebuild' : 'incremental';
-  const plan = buildLoadPlan(readSqlFiles(), localCopySource(options.maxErrors ?? 0), mode);
+  const schema = options.schema ?? DEFAULT_WAREHOUSE_SCHEMA;
+  const plan = buildLoadPlan(readSqlFiles(), localCopySource(options.maxErrors ?? 0, schema), mode);
   return engine.transaction(async (db) => {
-    const report = await runPlan(db, plan, options);
+    // First the schema and its search path, then the claim on it: before any table is read or dropped.
+    const namespace = plan.filter((statement) => statement.kind === 'namespace');
+    for (const statement of namespace) await db.query(adaptForPostgres(statement.sql));
+    await claimSchema(db, {
+      schema,
+      source: sourcePathOf(options.dataDir),
+      rebuild: options.rebuild ?? false,
+      where: options.warehouseName ?? 'the warehouse',
+    });
+    const report = await runPlan(db, plan.filter((statement) => statement.kind !== 'namespace'), options);
     if (report.checks.some((check) => !check.ok)) throw new ChecksFailedError(report);
     return report;
   });

@@ -1,9 +1,10 @@
-import { renderTemplate, type SqlParameter } from './render';
+import { SqlIdentifier, renderTemplate, type SqlParameter } from './render';
 import type { SqlFile } from './sql-files';
 import { splitStatements } from './split';
 
 /**
- * What a statement does in the load, from the file it comes from: `claim` (lock the
+ * What a statement does in the load, from the file it comes from: `namespace` (create
+ * the warehouse's own schema and make it the session's search path), `claim` (lock the
  * manifest, stage the run's file list: scheduled loads), `reset` (drop every table:
  * rebuilds only), `schema` (create what is missing, empty
  * staging), `access` (the database role people read the tables with: the deployed
@@ -11,7 +12,7 @@ import { splitStatements } from './split';
  * data-quality query returning `failures`; also any statement under a `-- check:`
  * line), `manifest` (record the loaded files: scheduled loads), `summary` (row counts).
  */
-export type StatementKind = 'claim' | 'reset' | 'schema' | 'access' | 'copy' | 'transform' | 'check' | 'manifest' | 'summary';
+export type StatementKind = 'namespace' | 'claim' | 'reset' | 'schema' | 'access' | 'copy' | 'transform' | 'check' | 'manifest' | 'summary';
 
 /**
  * How a load treats what the warehouse already holds: `rebuild` drops every table first,
@@ -51,9 +52,19 @@ export interface CopySource {
   readonly copyRoleArn: string;
   /** How many records each COPY may reject before it fails (Redshift's MAXERROR). */
   readonly maxErrors: number;
+  /**
+   * The schema the warehouse's tables live in (created by the load), so they never meet
+   * another application's tables of the same name.
+   * @default {@link DEFAULT_WAREHOUSE_SCHEMA}
+   */
+  readonly schema?: string;
 }
 
+/** The schema a warehouse lives in unless told otherwise, locally and on Redshift. */
+export const DEFAULT_WAREHOUSE_SCHEMA = 'sparkify';
+
 const KIND_BY_FILE_STEM: Readonly<Record<string, StatementKind>> = {
+  activate_schema: 'namespace',
   claim_files: 'claim',
   drop: 'reset',
   create_staging: 'schema',
@@ -85,6 +96,7 @@ export function copyParameters(source: CopySource): Record<string, SqlParameter>
     source_region: source.region,
     copy_role_arn: source.copyRoleArn,
     max_errors: source.maxErrors,
+    schema: new SqlIdentifier(source.schema ?? DEFAULT_WAREHOUSE_SCHEMA),
   };
 }
 
