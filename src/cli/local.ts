@@ -8,6 +8,10 @@ import { ChecksFailedError, runLocalEtl, type LocalRunReport } from '../local/ru
 import { describeLocation, withWarehouse, type WarehouseLocation } from '../local/warehouse';
 import { progressLine } from './progress';
 import { UsageError, runCli, wholeNumber } from './run-cli';
+import { DEFAULT_WAREHOUSE_SCHEMA } from '../sql/plan';
+import { SqlIdentifier } from '../sql/render';
+import { ForeignFolderError, overlapProblem } from '../local/folder-ownership';
+import { ForeignSchemaError, OtherSourceError } from '../local/schema-claim';
 
 const DEFAULT_DB_DIR = '.sparkify/db';
 
@@ -26,7 +30,11 @@ Options:
   --db DIR              where PGlite keeps its files (default: ${DEFAULT_DB_DIR})
   --database-url URL    use this Postgres server instead of PGlite
                         (postgres://user:password@host:port/database)
-  --reset               drop everything and load all files again, from nothing
+  --schema NAME         the schema the warehouse's tables live in, created when missing;
+                        one holding tables this tool did not create is refused
+                        (default: ${DEFAULT_WAREHOUSE_SCHEMA})
+  --reset               drop the warehouse's own tables and load all files again, from
+                        nothing (never a folder, schema or table this tool did not create)
   --reload-changed      load again files whose content changed since they were loaded
                         (default: such a file is an error that names it)
   --max-errors N        records each COPY may reject and still load, like Redshift's
@@ -45,6 +53,7 @@ interface LocalOptions {
   readonly reloadChanged: boolean;
   readonly maxErrors: number;
   readonly json: boolean;
+  readonly schema: string;
 }
 
 function parseOptions(args: string[]): LocalOptions | 'help' {
@@ -58,6 +67,7 @@ function parseOptions(args: string[]): LocalOptions | 'help' {
       'reload-changed': { type: 'boolean', default: false },
       'max-errors': { type: 'string', default: '0' },
       json: { type: 'boolean', default: false },
+      schema: { type: 'string', default: DEFAULT_WAREHOUSE_SCHEMA },
       help: { type: 'boolean', short: 'h', default: false },
     },
     strict: true,
@@ -72,9 +82,20 @@ function parseOptions(args: string[]): LocalOptions | 'help' {
   if (databaseUrl !== undefined && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
     throw new UsageError('--database-url needs a postgres://… URL');
   }
+  try {
+    new SqlIdentifier(values.schema);
+  } catch (error) {
+    throw new UsageError(`--schema: ${(error as Error).message}`);
+  }
+  const location: WarehouseLocation = databaseUrl ? { databaseUrl } : { dbDir: values.db ?? DEFAULT_DB_DIR };
+  if (values.data !== undefined && 'dbDir' in location) {
+    const problem = overlapProblem(values.data, location.dbDir);
+    if (problem) throw new UsageError(`${problem}; pass --db with a folder outside the data`);
+  }
   return {
+    schema: values.schema,
     data: values.data,
-    location: databaseUrl ? { databaseUrl } : { dbDir: values.db ?? DEFAULT_DB_DIR },
+    location,
     reset: values.reset,
     reloadChanged: values['reload-changed'],
     maxErrors: wholeNumber('--max-errors', values['max-errors']),
@@ -83,7 +104,14 @@ function parseOptions(args: string[]): LocalOptions | 'help' {
 }
 
 /** Errors that end a run with exit code 1 and a message, the warehouse untouched. */
-const EXPECTED_FAILURES = [TooManyRejectsError, ChangedFileError, DatabaseBusyError] as const;
+const EXPECTED_FAILURES = [
+  TooManyRejectsError,
+  ChangedFileError,
+  DatabaseBusyError,
+  ForeignFolderError,
+  ForeignSchemaError,
+  OtherSourceError,
+] as const;
 
 async function main(args: string[]): Promise<number> {
   const options = parseOptions(args);
@@ -94,14 +122,20 @@ async function main(args: string[]): Promise<number> {
   const dataDir = options.data ?? (await ensureDefaultSample());
   const progress = progressLine();
   try {
-    const report = await withWarehouse(options.location, options.reset, (engine) =>
+    const report = await withWarehouse(
+      options.location,
+      options.reset,
+      (engine) =>
       runLocalEtl(engine, {
         dataDir,
+        schema: options.schema,
+        warehouseName: describeLocation(options.location),
         maxErrors: options.maxErrors,
         reloadChanged: options.reloadChanged,
         rebuild: options.reset,
         onProgress: progress.update,
       }),
+      options.schema,
     );
     progress.done();
     print(report, options.json);

@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GeneratorOptions } from '../../src/generate/events';
 import { DEFAULT_SAMPLE } from '../../src/generate/sample';
+import { markOwnFolder } from '../../src/local/folder-ownership';
 import { recoverPgliteFolder } from '../../src/local/pglite-store';
 import { openPostgres } from '../../src/local/database';
 import { withWarehouse, type WarehouseLocation } from '../../src/local/warehouse';
@@ -112,6 +113,7 @@ describe('recovering a PGlite folder after a crash', () => {
   function folder(dir: string, content: string): void {
     mkdirSync(dir, { recursive: true });
     writeFileSync(path.join(dir, 'marker'), content);
+    markOwnFolder(dir); // each was made by a run of this tool
   }
   const marker = (dir: string) => (existsSync(path.join(dir, 'marker')) ? readFileSync(path.join(dir, 'marker'), 'utf8') : undefined);
 
