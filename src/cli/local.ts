@@ -124,7 +124,6 @@ async function main(args: string[]): Promise<number> {
   try {
     const report = await withWarehouse(
       options.location,
-      options.reset,
       (engine) =>
       runLocalEtl(engine, {
         dataDir,

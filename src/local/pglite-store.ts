@@ -63,33 +63,28 @@ async function isEarlierWarehouse(engine: LocalEngine): Promise<boolean> {
 }
 
 /**
- * Runs `work` on a copy of the PGlite warehouse in `dir` (a new, empty one when `fresh`
- * or when there is none yet) and makes the copy live only when `work` resolves. When it
- * throws, or the process dies, the live folder is exactly as before. A folder this tool
- * did not make is never replaced: a non-empty `dir` must hold the tool's marker, or be a
- * PGlite folder holding an earlier version's warehouse (then it gets the marker).
+ * Runs `work` on a copy of the PGlite warehouse in `dir` (a new, empty one when there is
+ * none yet) and makes the copy live only when `work` resolves. When it throws, or the
+ * process dies, the live folder is exactly as before. A folder this tool did not make is
+ * never replaced: a non-empty `dir` must hold the tool's marker, or be a PGlite folder
+ * holding an earlier version's warehouse (then it gets the marker). A rebuild starts
+ * from the copy too, and drops only the warehouse's own tables (sql/01_drop.sql): what
+ * else the folder's database holds stays.
  * Call it holding the folder's lock.
  * @throws ForeignFolderError when `dir` or one of its working folders is not this tool's
  */
-export async function withPgliteCopy<T>(dir: string, fresh: boolean, work: (engine: LocalEngine) => Promise<T>): Promise<T> {
+export async function withPgliteCopy<T>(dir: string, work: (engine: LocalEngine) => Promise<T>): Promise<T> {
   const { live, work: workDir, next, previous } = folders(dir);
   recoverPgliteFolder(dir);
   const liveState = folderState(live);
-  const copyLive = liveState === 'ours' || liveState === 'unmarked-pglite';
-  if (copyLive) cpSync(live, workDir, { recursive: true });
+  if (liveState === 'ours' || liveState === 'unmarked-pglite') cpSync(live, workDir, { recursive: true });
   let result: T;
   try {
-    let engine = await openPglite(workDir);
+    const engine = await openPglite(workDir);
     markOwnFolder(workDir);
     try {
       if (liveState === 'unmarked-pglite' && !(await isEarlierWarehouse(engine))) {
         throw new ForeignFolderError(foreignFolderMessage(live, 'it is a PGlite database of something else and cannot hold the warehouse'));
-      }
-      if (fresh && copyLive) {
-        await engine.close();
-        rmSync(workDir, { recursive: true, force: true });
-        engine = await openPglite(workDir);
-        markOwnFolder(workDir);
       }
       result = await work(engine);
     } finally {

@@ -145,8 +145,9 @@ export async function runLocalEtl(engine: LocalEngine, options: LocalRunOptions)
   const plan = buildLoadPlan(readSqlFiles(), localCopySource(options.maxErrors ?? 0, schema), mode);
   return engine.transaction(async (db) => {
     // First the schema and its search path, then the claim on it: before any table is read or dropped.
-    const namespace = plan.filter((statement) => statement.kind === 'namespace');
-    for (const statement of namespace) await db.query(adaptForPostgres(statement.sql));
+    // One transaction is one session, so the statements that open each Data API batch run once.
+    const opening = plan.findIndex((statement) => statement.kind !== 'namespace');
+    for (const statement of plan.slice(0, opening)) await db.query(adaptForPostgres(statement.sql));
     await claimSchema(db, {
       schema,
       source: sourcePathOf(options.dataDir),

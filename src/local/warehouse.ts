@@ -23,20 +23,18 @@ const POSTGRES_LOAD_LOCK = 7_210_465_118;
  * runs never load at once and a failed or killed run leaves it as it was:
  * - PGlite: a lock file refuses a second run; work happens on a copy swapped in at the end.
  * - Postgres: an advisory lock refuses a second run; the server's transaction does the rest.
- * @param freshFolder for PGlite: start from a new, empty folder instead of a copy of the live one
  * @param schema the warehouse's schema, made the session's search path before `work`
  * @throws DatabaseBusyError when another run holds the warehouse
  */
 export async function withWarehouse<T>(
   location: WarehouseLocation,
-  freshFolder: boolean,
   work: (engine: LocalEngine) => Promise<T>,
   schema: string = DEFAULT_WAREHOUSE_SCHEMA,
 ): Promise<T> {
   if ('dbDir' in location) {
     const release = lockDatabaseDir(location.dbDir);
     try {
-      return await withPgliteCopy(location.dbDir, freshFolder, async (engine) => {
+      return await withPgliteCopy(location.dbDir, async (engine) => {
         await enterSchema(engine, schema);
         return work(engine);
       });

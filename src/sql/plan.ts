@@ -1,3 +1,4 @@
+import { openEveryBatch } from './batches';
 import { SqlIdentifier, renderTemplate, type SqlParameter } from './render';
 import type { SqlFile } from './sql-files';
 import { splitStatements } from './split';
@@ -113,7 +114,7 @@ export function buildLoadPlan(
   runParameters: Readonly<Record<string, SqlParameter>> = {},
 ): PlannedStatement[] {
   const parameters = { ...copyParameters(source), ...runParameters };
-  return files.flatMap((file) => {
+  const statements = files.flatMap((file) => {
     const fileKind = kindOfFile(file.name);
     if ((fileKind === 'reset' || fileKind === 'access') && mode === 'incremental') return [];
     return splitStatements(file.text).map((statement): PlannedStatement => {
@@ -129,6 +130,9 @@ export function buildLoadPlan(
       return { kind: fileKind, ...described };
     });
   });
+  // Each Data API batch is a session of its own: every one starts by entering the schema.
+  const namespace = statements.filter((statement) => statement.kind === 'namespace');
+  return openEveryBatch(namespace, statements.filter((statement) => statement.kind !== 'namespace'));
 }
 
 function kindOfFile(name: string): StatementKind {

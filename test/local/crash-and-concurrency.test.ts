@@ -43,7 +43,7 @@ describe.each(ENGINES)('on %s', { timeout: 180_000 }, (engineName: EngineName) =
     return { where: { databaseUrl: serverUrl }, args: ['--database-url', serverUrl] };
   }
 
-  const snapshot = (where: WarehouseLocation) => withWarehouse(where, false, (engine) => warehouseSnapshot(engine.db));
+  const snapshot = (where: WarehouseLocation) => withWarehouse(where, (engine) => warehouseSnapshot(engine.db));
 
   /**
    * A Postgres server finds out that a killed client is gone only when its statement

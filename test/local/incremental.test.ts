@@ -55,11 +55,11 @@ describe.each(ENGINES)('incremental loads on %s', (engineName: EngineName) => {
   }
 
   function load(where: WarehouseLocation, run: LocalRunOptions): Promise<LocalRunReport> {
-    return withWarehouse(where, false, (engine) => runLocalEtl(engine, run));
+    return withWarehouse(where, (engine) => runLocalEtl(engine, run));
   }
 
   function snapshot(where: WarehouseLocation) {
-    return withWarehouse(where, false, (engine) => warehouseSnapshot(engine.db));
+    return withWarehouse(where, (engine) => warehouseSnapshot(engine.db));
   }
 
   it('a new day loads only its own file, and the counts grow by exactly that day', async () => {
