@@ -7,4 +7,6 @@ CREATE SCHEMA IF NOT EXISTS {{ schema }};
 -- public comes second only for what Redshift keeps there and Postgres lacks; every
 -- table of the load is created in the schema (the first on the path) before it is used,
 -- and 01_drop.sql names the schema, so nothing in public is read, changed or dropped.
-SET search_path TO {{ schema }}, public;
+-- Redshift and Postgres take a quoted schema name here; sqlfluff 1.4's SET grammar does not yet.
+SET search_path TO {{ schema }}, public -- noqa: PRS
+;
