@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { DataApi, ResultRow, WarehouseTarget } from '../../lambda/data-api';
+import { enterSchemaStatement } from '../sql/search-path';
 import type { AnalyticsReader } from './queries';
 
 /**
@@ -13,13 +14,17 @@ export async function runRemoteQuery(
   sleep: (ms: number) => Promise<void>,
   attempts = 120,
 ): Promise<ResultRow[]> {
+  // The warehouse's tables are in its own schema: a batch runs in one session, so the
+  // search path set by its first statement holds for the query (docs/AWS-FACTS.md).
+  const statements = [enterSchemaStatement(), sql];
   // Unique per query: the name is the batch's ClientToken, and a repeated token returns the first query's results.
-  const id = await api.submitBatch(target, [sql], `sparkify-query-${randomUUID()}`);
+  const id = await api.submitBatch(target, statements, `sparkify-query-${randomUUID()}`);
   for (let attempt = 0; attempt < attempts; attempt += 1) {
     const description = await api.describe(id);
-    if (description.state === 'FINISHED') return api.resultRows(`${id}:1`);
+    if (description.state === 'FINISHED') return api.resultRows(`${id}:${statements.length}`);
     if (description.state === 'FAILED' || description.state === 'ABORTED') {
-      throw new Error(`The query ${description.state}: ${description.subStatements[0]?.error ?? description.error ?? 'no error given'}`);
+      const failed = description.subStatements.find((statement) => statement.error)?.error;
+      throw new Error(`The query ${description.state}: ${failed ?? description.error ?? 'no error given'}`);
     }
     await sleep(1000);
   }

@@ -2,14 +2,15 @@ import { openPostgres, type LocalEngine } from './database';
 import { DatabaseBusyError, lockDatabaseDir } from './lock';
 import { withPgliteCopy } from './pglite-store';
 import { DEFAULT_WAREHOUSE_SCHEMA } from '../sql/plan';
-import { SqlIdentifier, renderParameter } from '../sql/render';
+import { adaptForPostgres } from '../sql/postgres';
+import { enterSchemaStatement } from '../sql/search-path';
 
 /**
  * Makes the warehouse's schema the session's search path, so readers (the report, a
  * test's snapshot) find its tables as the load's own statements do.
  */
 async function enterSchema(engine: LocalEngine, schema: string): Promise<void> {
-  await engine.db.query(`SET search_path TO ${renderParameter('schema', new SqlIdentifier(schema))}, public`);
+  await engine.db.query(adaptForPostgres(enterSchemaStatement(schema)));
 }
 
 /** Where the local warehouse lives: a PGlite folder, or a Postgres server. */
