@@ -90,8 +90,8 @@ export interface LocalRunOptions {
    */
   readonly schema?: string;
   /**
-   * How error messages name the warehouse (a folder, or a server).
-   * @default 'the warehouse'
+   * Where the warehouse is, as error messages name it (a folder, or a server).
+   * @default 'this database'
    */
   readonly warehouseName?: string;
   /** Called after each source file. */
@@ -152,7 +152,7 @@ export async function runLocalEtl(engine: LocalEngine, options: LocalRunOptions)
       schema,
       source: sourcePathOf(options.dataDir),
       rebuild: options.rebuild ?? false,
-      where: options.warehouseName ?? 'the warehouse',
+      where: options.warehouseName ?? 'this database',
     });
     const report = await runPlan(db, plan.filter((statement) => statement.kind !== 'namespace'), options);
     if (report.checks.some((check) => !check.ok)) throw new ChecksFailedError(report);

@@ -35,7 +35,7 @@ export interface SchemaClaim {
   readonly source: string;
   /** Whether the run rebuilds the warehouse (then a new source replaces the old). */
   readonly rebuild: boolean;
-  /** How to name the warehouse in messages (a folder, or a server and schema). */
+  /** Where the warehouse is, for messages (a folder, or a server). */
   readonly where: string;
 }
 
@@ -56,7 +56,7 @@ export async function claimSchema(db: LocalDatabase, claim: SchemaClaim): Promis
     const earlierWarehouse = tables.includes('load_manifest') && foreign.length === 0;
     if (tables.length > 0 && !earlierWarehouse) {
       throw new ForeignSchemaError(
-        `Schema ${claim.schema} of ${claim.where} holds tables this tool did not create (${tables.slice(0, 5).join(', ')}` +
+        `Schema ${claim.schema} in ${claim.where} holds tables this tool did not create (${tables.slice(0, 5).join(', ')}` +
           `${tables.length > 5 ? ', …' : ''}), so the warehouse cannot be loaded there and none of them was changed. ` +
           'Pass --schema with another name (a new schema is created).',
       );
@@ -66,7 +66,7 @@ export async function claimSchema(db: LocalDatabase, claim: SchemaClaim): Promis
     const [recorded] = await db.query<{ source: string }>(`SELECT source FROM ${SCHEMA_MARKER_TABLE}`);
     if (recorded && recorded.source !== claim.source && !claim.rebuild) {
       throw new OtherSourceError(
-        `The warehouse ${claim.where} was loaded from ${recorded.source}, not from ${claim.source}; ` +
+        `The warehouse in ${claim.where} (schema ${claim.schema}) was loaded from ${recorded.source}, not from ${claim.source}; ` +
           'loading both into one warehouse would mix them, so nothing was loaded. ' +
           'Run with --reset to rebuild it from the new source, or load it into another --db or --schema.',
       );

@@ -102,7 +102,7 @@ describe.each(ENGINES)('on %s, a run', (engine) => {
     const refused = await local([...where.args, '--data', other, '--json']);
     expect(refused.code).toBe(1);
     expect(refused.stdout).toBe('');
-    expect(refused.stderr).toContain(`was loaded from ${first}, not from ${other}`);
+    expect(refused.stderr).toContain(`(schema sparkify) was loaded from ${first}, not from ${other}`);
     expect(refused.stderr).toContain('--reset');
     expect(refused.stderr).not.toMatch(/changed|--reload-changed/);
     expect(await where.sql('SELECT title FROM sparkify.songs')).toEqual([{ title: 'Test Song' }]);
@@ -125,7 +125,7 @@ describe.each(ENGINES)('on %s, a run', (engine) => {
     for (const reset of [[], ['--reset']]) {
       const refused = await local([...where.args, '--data', data, '--schema', 'shop', ...reset]);
       expect(refused.code).toBe(1);
-      expect(refused.stderr).toContain('Schema shop of');
+      expect(refused.stderr).toContain('Schema shop in ');
       expect(refused.stderr).toContain('holds tables this tool did not create (orders)');
       expect(await where.sql('SELECT id FROM shop.orders')).toEqual([{ id: 42 }]);
       expect(await where.sql("SELECT tablename FROM pg_tables WHERE schemaname = 'shop'")).toEqual([{ tablename: 'orders' }]);
