@@ -1,7 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import type { DataApi, ResultRow, WarehouseTarget } from '../../lambda/data-api';
+import { DEFAULT_WAREHOUSE_SCHEMA } from '../sql/plan';
 import { enterSchemaStatement } from '../sql/search-path';
 import type { AnalyticsReader } from './queries';
+
+/**
+ * Why a query finds no table: the search path skips a schema the database user may not
+ * use (Postgres does; docs/AWS-FACTS.md), so a reader without the grant sees no table at all.
+ */
+const NOT_FOUND_HINT =
+  ` (the warehouse's tables are in schema ${DEFAULT_WAREHOUSE_SCHEMA}; a database user without USAGE on it, ` +
+  'one not holding the database role analysts, finds none of them)';
 
 /**
  * Runs one query through the Redshift Data API and returns its rows, waiting for it
@@ -23,8 +32,8 @@ export async function runRemoteQuery(
     const description = await api.describe(id);
     if (description.state === 'FINISHED') return api.resultRows(`${id}:${statements.length}`);
     if (description.state === 'FAILED' || description.state === 'ABORTED') {
-      const failed = description.subStatements.find((statement) => statement.error)?.error;
-      throw new Error(`The query ${description.state}: ${failed ?? description.error ?? 'no error given'}`);
+      const failed = description.subStatements.find((statement) => statement.error)?.error ?? description.error ?? 'no error given';
+      throw new Error(`The query ${description.state}: ${failed}${/does not exist/.test(failed) ? NOT_FOUND_HINT : ''}`);
     }
     await sleep(1000);
   }

@@ -26,6 +26,7 @@ import {
   type StandInDatabase,
 } from '../../src/rehearsal/data-api-stand-in';
 import { createTestDatabase } from '../helpers/engines';
+import { enterSchemaStatement } from '../../src/sql/search-path';
 import { play, song, tempDir, writeTree } from '../helpers/fixtures';
 
 const SECRET_ARN = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:sparkify-admin-AbCdEf';
@@ -457,8 +458,9 @@ describe('the Data API on PGlite, through the real SDK client', () => {
       "ERROR: Load into table 'staging_songs' failed. Check 'sys_load_error_detail' for details. " +
         'Rejected: s3://sparkify-source/song_data/Z/TRBAD.json, line 1: song_id is required but missing',
     );
-    // COPY runs as the batch's user, who must be allowed to write the table: the admin owns it.
-    expect((await harness.run([copySongs], WORKGROUP, 'reader')).Error).toBe('ERROR: permission denied for table staging_songs');
+    // COPY runs as the batch's user, who must be allowed to write the table: the admin owns it (the reader may use the schema).
+    expect((await runBatch([`GRANT USAGE ON SCHEMA sparkify TO "${iamRoleDatabaseUser(harness.users.reader)}";`], 'reader-may-use-schema')).state).toBe('FINISHED');
+    expect((await harness.run([enterSchemaStatement(), copySongs], WORKGROUP, 'reader')).Error).toBe('ERROR: permission denied for table staging_songs');
     // The run's temporary table lived as long as its batch's session.
     expect((await runBatch(['SELECT COUNT(*) FROM staging_files'], 'temp-gone')).error).toBe('ERROR: relation "staging_files" does not exist');
   });
