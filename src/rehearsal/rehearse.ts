@@ -683,7 +683,7 @@ class Run {
     const snapshot = await this.snapshot();
     const tables = Object.fromEntries(TABLES.map((table) => [table, snapshot[table] ?? 0])) as Record<TableName, number>;
     const [matched] =
-      snapshot.songplays === undefined ? [{ n: 0 }] : await this.dataApi.query<{ n: number }>('SELECT COUNT(*)::int AS n FROM songplays WHERE song_id IS NOT NULL');
+      snapshot.songplays === undefined ? [{ n: 0 }] : await this.dataApi.query<{ n: number }>(`SELECT COUNT(*)::int AS n FROM ${warehouseTable('songplays')} WHERE song_id IS NOT NULL`);
     return {
       tables,
       matchedSongplays: Number(matched?.n ?? 0),
