@@ -17,10 +17,13 @@ $$ LANGUAGE plpgsql;
 
 CALL sp_sparkify_create_role('analysts');
 
-GRANT SELECT ON ALL TABLES IN SCHEMA public TO ROLE analysts;
+-- The tables live in the warehouse's schema: reading them needs USAGE on it first.
+GRANT USAGE ON SCHEMA {{ schema }} TO ROLE analysts;
+
+GRANT SELECT ON ALL TABLES IN SCHEMA {{ schema }} TO ROLE analysts;
 
 -- Tables the admin creates from now on (a rebuild drops and creates them all) are readable too.
 -- Redshift takes TO ROLE here (dg, r_ALTER_DEFAULT_PRIVILEGES); sqlfluff 1.4's grammar does not know it yet.
-ALTER DEFAULT PRIVILEGES IN SCHEMA public
+ALTER DEFAULT PRIVILEGES IN SCHEMA {{ schema }}
 GRANT SELECT ON TABLES TO ROLE analysts -- noqa: PRS
 ;

@@ -6,4 +6,4 @@ SELECT
     size_bytes,
     DATEDIFF(MILLISECOND, TIMESTAMP '1970-01-01 00:00:00', modified_at) AS modified_ms,
     content_hash
-FROM load_manifest;
+FROM {{ schema }}.load_manifest;

@@ -1,7 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import type { DataApi, ResultRow } from '../data-api/client';
 import type { WarehouseAddress } from '../data-api/target';
+import { DEFAULT_WAREHOUSE_SCHEMA } from '../sql/plan';
+import { enterSchemaStatement } from '../sql/search-path';
 import type { AnalyticsReader } from './queries';
+
+/**
+ * Why a query finds no table: the search path skips a schema the database user may not
+ * use (Postgres does; docs/AWS-FACTS.md), so a reader without the grant sees no table at all.
+ */
+const NOT_FOUND_HINT =
+  ` (the warehouse's tables are in schema ${DEFAULT_WAREHOUSE_SCHEMA}; a database user without USAGE on it, ` +
+  'one not holding the database role analysts, finds none of them)';
 
 /**
  * Runs one query through the Redshift Data API and returns its rows, waiting for it
@@ -13,10 +23,18 @@ export async function runRemoteQuery(
   sql: string,
   sleep: (ms: number) => Promise<void>,
 ): Promise<ResultRow[]> {
+  // The warehouse's tables are in its own schema: a batch runs in one session, so the
+  // search path set by its first statement holds for the query (docs/AWS-FACTS.md).
+  const statements = [enterSchemaStatement(), sql];
   // Unique per query: the name is the batch's ClientToken, and a repeated token returns the first query's results.
-  const id = await api.submitBatch(target, [sql], `sparkify-query-${randomUUID()}`);
-  await api.waitFor(id, { what: 'The query', sleep });
-  return api.resultRows(`${id}:1`);
+  const id = await api.submitBatch(target, statements, `sparkify-query-${randomUUID()}`);
+  try {
+    await api.waitFor(id, { what: 'The query', sleep });
+  } catch (error) {
+    const message = (error as Error).message;
+    throw /does not exist/.test(message) ? new Error(`${message}${NOT_FOUND_HINT}`, { cause: error }) : error;
+  }
+  return api.resultRows(`${id}:${statements.length}`);
 }
 
 /** The deployed warehouse as an {@link AnalyticsReader}: each statement runs as it is, through the Data API. */

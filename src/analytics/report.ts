@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { mermaidErd, tablesOf } from '../sql/erd';
+import { DEFAULT_WAREHOUSE_SCHEMA } from '../sql/plan';
+import { quoteLiteral } from '../sql/render';
 import { SQL_DIR } from '../sql/sql-files';
 import { chartSvg } from './chart';
 import { ERD_SCOPE, erdSvg } from './erd-svg';
@@ -204,16 +206,23 @@ ${await schemaSection()}
  * The columns songplays has, none when the table does not exist (nothing was ever
  * loaded). Read from the catalog, which every user may read: information_schema shows
  * only the tables a user may use, so a reader without the grant would see "nothing
- * loaded" instead of being refused.
+ * loaded" instead of being refused. The schema is named, not taken from
+ * current_schema(), for the same reason: the search path skips a schema the reader may
+ * not use.
  */
 async function songplaysColumns(db: AnalyticsReader): Promise<string[]> {
-  const rows = await db.query<{ column_name: string }>(
-    `SELECT attribute.attname AS column_name
+  const schema = quoteLiteral(DEFAULT_WAREHOUSE_SCHEMA);
+  const rows = await db.query<{ column_name: string; usable: boolean }>(
+    `SELECT attribute.attname AS column_name, HAS_SCHEMA_PRIVILEGE(schema.nspname, 'USAGE') AS usable
      FROM pg_catalog.pg_attribute AS attribute
      INNER JOIN pg_catalog.pg_class AS relation ON attribute.attrelid = relation.oid
      INNER JOIN pg_catalog.pg_namespace AS schema ON relation.relnamespace = schema.oid
-     WHERE schema.nspname = current_schema() AND relation.relname = 'songplays' AND attribute.attnum > 0 AND NOT attribute.attisdropped`,
+     WHERE schema.nspname = ${schema} AND relation.relname = 'songplays' AND attribute.attnum > 0 AND NOT attribute.attisdropped`,
   );
+  // The search path skips a schema the reader may not use: its queries would say "does not exist".
+  if (rows.length > 0 && !rows[0].usable) {
+    throw new Error(`permission denied for schema ${DEFAULT_WAREHOUSE_SCHEMA}: this reader has no USAGE on the warehouse's schema (the database role analysts has it)`);
+  }
   return rows.map((row) => row.column_name);
 }
 
@@ -225,7 +234,8 @@ async function songplaysColumns(db: AnalyticsReader): Promise<string[]> {
  * takeaway, a chart (inline SVG, rendered server-side) and its table (folded when
  * long), then the schema drawn as an SVG. A warehouse with no plays gets a page
  * saying nothing is loaded yet. Opens with no network.
- * @throws when the warehouse was built before songplays kept the logged title and artist, saying how to rebuild it
+ * @throws when the warehouse was built before songplays kept the logged title and artist, saying how to rebuild it;
+ *   when the reader may not use the warehouse's schema
  */
 export async function buildReport(db: AnalyticsReader, generatedAt: Date = new Date()): Promise<string> {
   const columns = await songplaysColumns(db);

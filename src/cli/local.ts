@@ -6,9 +6,23 @@ import { rejectsMessage, reportJson, reportTable } from '../local/report-format'
 import { LISTED_REJECTS } from '../local/reject-lines';
 import { DEFAULT_LOCK_TIMEOUT_MS, ChecksFailedError, FileChangedWhileReadError, InterruptedError, runLocalEtl, TableLockTimeoutError, type LocalRunReport } from '../local/runner';
 import { describeLocation, withWarehouse } from '../local/local-warehouse';
-import { defineCommand, folder, warehouseLocation, warehouseOptions, type OptionValues } from './options';
+import { defineCommand, folder, UsageError, warehouseLocation, warehouseOptions, type OptionValues } from './options';
 import { progressLine } from './progress';
 import { runCli } from './run-cli';
+import { DEFAULT_WAREHOUSE_SCHEMA } from '../sql/plan';
+import { SqlIdentifier } from '../sql/render';
+import { ForeignFolderError, overlapProblem } from '../local/folder-ownership';
+import { ForeignSchemaError, OtherSourceError } from '../local/schema-claim';
+
+/** What is wrong with a --schema value, if anything: it must be a plain SQL identifier. */
+function schemaProblem(name: string): string | undefined {
+  try {
+    new SqlIdentifier(name);
+    return undefined;
+  } catch (error) {
+    return (error as Error).message;
+  }
+}
 
 const LOCAL = defineCommand({
   usage: 'Usage: npm run local -- [options]   (or: npx sparkify-local [options])',
@@ -31,7 +45,17 @@ warehouse as it was, and running the same command again changes nothing.`,
       db: 'where PGlite keeps its files',
       databaseUrl: 'use this Postgres server instead of PGlite (postgres://user:password@host:port/database)',
     }),
-    reset: { type: 'boolean', help: 'drop everything and load all files again, from nothing' },
+    schema: {
+      type: 'string',
+      value: 'NAME',
+      help: "the schema the warehouse's tables live in, created when missing; one holding tables this tool did not create is refused",
+      default: DEFAULT_WAREHOUSE_SCHEMA,
+      check: schemaProblem,
+    },
+    reset: {
+      type: 'boolean',
+      help: "drop the warehouse's own tables and load all files again, from nothing (never a folder, schema or table this tool did not create)",
+    },
     'reload-changed': {
       type: 'boolean',
       help: 'load again files whose content changed since they were loaded',
@@ -67,11 +91,21 @@ after the commit lets the run finish, exit 0.`,
 });
 
 /** Errors that end a run with exit code 1 and a message, the warehouse untouched. */
-const EXPECTED_FAILURES = [TooManyRejectsError, ChangedFileError, DatabaseBusyError, FileChangedWhileReadError, TableLockTimeoutError] as const;
+const EXPECTED_FAILURES = [
+  TooManyRejectsError,
+  ChangedFileError,
+  DatabaseBusyError,
+  FileChangedWhileReadError,
+  TableLockTimeoutError,
+  ForeignFolderError,
+  ForeignSchemaError,
+  OtherSourceError,
+] as const;
 
 async function main(values: OptionValues<typeof LOCAL.options>): Promise<number> {
   const options = {
     location: warehouseLocation(values),
+    schema: values.schema,
     reset: values.reset,
     reloadChanged: values['reload-changed'],
     verify: values.verify,
@@ -79,13 +113,21 @@ async function main(values: OptionValues<typeof LOCAL.options>): Promise<number>
     lockTimeoutSeconds: values['lock-timeout'],
     json: values.json,
   };
+  if (values.data !== undefined && 'dbDir' in options.location) {
+    const problem = overlapProblem(values.data, options.location.dbDir);
+    if (problem) throw new UsageError(`${problem}; pass --db with a folder outside the data`);
+  }
   const dataDir = values.data ?? (await ensureDefaultSample());
   const progress = progressLine();
   const interruption = stopOnSignalOrOrphaning();
   try {
-    const report = await withWarehouse(options.location, options.reset, (engine) =>
+    const report = await withWarehouse(
+      options.location,
+      (engine) =>
       runLocalEtl(engine, {
         dataDir,
+        schema: options.schema,
+        warehouseName: describeLocation(options.location),
         maxErrors: options.maxErrors,
         lockTimeoutMs: options.lockTimeoutSeconds * 1000,
         reloadChanged: options.reloadChanged,
@@ -94,6 +136,7 @@ async function main(values: OptionValues<typeof LOCAL.options>): Promise<number>
         onProgress: progress.update,
         signal: interruption.signal,
       }),
+      options.schema,
     );
     progress.done();
     for (const unread of report.unreadFiles) console.error(`not read: ${unread.file}: ${unread.reason}`);

@@ -38,7 +38,7 @@ async function main(values: OptionValues<typeof REPORT.options>): Promise<number
   const dbDir = 'dbDir' in location ? location.dbDir : undefined;
   const missing = dbDir !== undefined && !existsSync(dbDir);
   if (missing) console.error(`No warehouse at ${dbDir} yet: the report says nothing is loaded (npm run local builds it).`);
-  const html = missing ? await emptyReport() : await withWarehouse(location, false, (engine) => buildReport(localReader(engine.db)));
+  const html = missing ? await emptyReport() : await withWarehouse(location, (engine) => buildReport(localReader(engine.db)));
   return write(values.out, html);
 }
 

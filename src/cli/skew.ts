@@ -24,7 +24,7 @@ Exits 0 when every target is met, 1 when one is not.`,
 async function main(values: OptionValues<typeof SKEW.options>): Promise<number> {
   const location = warehouseLocation(values);
   if ('dbDir' in location && !existsSync(location.dbDir)) throw new Error(`No warehouse at ${location.dbDir} yet: npm run local builds it.`);
-  const tables = await withWarehouse(location, false, (engine) => skewReport(engine.db));
+  const tables = await withWarehouse(location, (engine) => skewReport(engine.db));
   const targets = skewTargets(tables, 'this warehouse');
   if (values.json) {
     console.log(JSON.stringify({ tables, targets }));

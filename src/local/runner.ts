@@ -2,7 +2,7 @@ import * as path from 'node:path';
 import { constants } from 'node:os';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { adaptForPostgres } from '../sql/postgres';
-import { buildLoadPlan, type CopySource, type PlannedStatement } from '../sql/plan';
+import { DEFAULT_WAREHOUSE_SCHEMA, buildLoadPlan, type CopySource, type PlannedStatement } from '../sql/plan';
 import { readSqlFiles } from '../sql/sql-files';
 import { SUMMARY_COLUMNS } from '../sql/summary';
 import type { LocalDatabase, LocalEngine } from './database';
@@ -22,6 +22,8 @@ import {
 } from './local-copy';
 import type { FileDecisions, HashedFile } from '../manifest/file-decisions';
 import { decideLocalFiles, describeFiles, hashFile, readManifest, recordFiles, type SourceFile } from './manifest';
+import { sourcePathOf } from './folder-ownership';
+import { claimSchema } from './schema-claim';
 
 /** The tables of the warehouse, in the order reports list them. */
 export const TABLES = ['staging_events', 'staging_songs', 'songplays', 'users', 'songs', 'artists', 'time'] as const;
@@ -101,6 +103,17 @@ export interface LocalRunOptions {
    * @default false: a known file with the same size and modification time is trusted unchanged
    */
   readonly verify?: boolean;
+  /**
+   * The schema the warehouse lives in: created when missing; refused when it holds tables
+   * this tool did not create (see claimSchema).
+   * @default {@link DEFAULT_WAREHOUSE_SCHEMA}
+   */
+  readonly schema?: string;
+  /**
+   * Where the warehouse is, as error messages name it (a folder, or a server).
+   * @default 'this database'
+   */
+  readonly warehouseName?: string;
   /** Called after each source file. */
   readonly onProgress?: (progress: CopyProgress) => void;
   /**
@@ -154,8 +167,9 @@ export class FileChangedWhileReadError extends Error {
 }
 
 /** The COPY source the local runner renders: keys under {@link LOCAL_BUCKET} are paths in the data folder. */
-export function localCopySource(maxErrors: number): CopySource {
+export function localCopySource(maxErrors: number, schema: string = DEFAULT_WAREHOUSE_SCHEMA): CopySource {
   return {
+    schema,
     bucket: LOCAL_BUCKET,
     region: 'local',
     songPrefix: 'song_data',
@@ -172,16 +186,29 @@ export function localCopySource(maxErrors: number): CopySource {
  * new files only), transform (upserts), manifest, checks and summary. A run that finds
  * nothing new changes nothing. With `rebuild`, every table is dropped and all files
  * load. When a COPY rejects too many records or a check fails, everything rolls back and
- * the warehouse and its manifest are as they were.
- * @throws TooManyRejectsError, ChecksFailedError, ChangedFileError, or the database's error
+ * the warehouse and its manifest are as they were. The warehouse lives in its own schema
+ * (`schema`), which must be this tool's and loaded from this `dataDir` (or rebuilt).
+ * @throws TooManyRejectsError, ChecksFailedError, ChangedFileError, ForeignSchemaError,
+ *   OtherSourceError, or the database's error
  */
 export async function runLocalEtl(engine: LocalEngine, options: LocalRunOptions): Promise<LocalRunReport> {
   const mode = options.rebuild ? 'rebuild' : 'incremental';
-  const plan = buildLoadPlan(readSqlFiles(), localCopySource(options.maxErrors ?? 0), mode);
+  const schema = options.schema ?? DEFAULT_WAREHOUSE_SCHEMA;
+  const plan = buildLoadPlan(readSqlFiles(), localCopySource(options.maxErrors ?? 0, schema), mode);
   try {
     return await engine.transaction(async (db) => {
       await db.query(`SET LOCAL lock_timeout = ${Math.trunc(options.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS)}`);
-      const report = await runPlan(db, plan, options);
+      // First the schema and its search path, then the claim on it: before any table is read or dropped.
+      // One transaction is one session, so the statements that open each Data API batch run once.
+      const opening = plan.findIndex((statement) => statement.kind !== 'namespace');
+      for (const statement of plan.slice(0, opening)) await db.query(adaptForPostgres(statement.sql));
+      await claimSchema(db, {
+        schema,
+        source: sourcePathOf(options.dataDir),
+        rebuild: options.rebuild ?? false,
+        where: options.warehouseName ?? 'this database',
+      });
+      const report = await runPlan(db, plan.filter((statement) => statement.kind !== 'namespace'), options);
       await stopIfInterrupted(options.signal);
       if (report.checks.some((check) => !check.ok)) throw new ChecksFailedError(report);
       return report;

@@ -19,6 +19,8 @@ import { startS3StandIn, type S3StandIn } from './s3-stand-in';
 import { sourceDays, uploadKeys, jsonKeysUnder, type SourceDay } from './source-days';
 import { readStackPlan, type AnalystsPlan, type LambdaFunctionSpec, type StackPlan } from './stack-plan';
 import { PROJECT_ROOT, synthesizeApp, type SynthesizedStack } from './synth';
+import { DEFAULT_WAREHOUSE_SCHEMA } from '../sql/plan';
+import { quoteLiteral } from '../sql/render';
 
 /**
  * A rehearsal of `cdk deploy` on this machine: synthesize the app, read the load's
@@ -235,6 +237,9 @@ function quoteIdentifier(name: string): string {
   return `"${name.replace(/"/g, '""')}"`;
 }
 
+/** A table of the warehouse, named with its schema (a stand-in session's search path is not the load's). */
+const warehouseTable = (name: string) => `${quoteIdentifier(DEFAULT_WAREHOUSE_SCHEMA)}.${quoteIdentifier(name)}`;
+
 /** Runs a rehearsal. @throws RehearsalUsageError for bad options or data; other errors for what broke in the rehearsal itself */
 export async function rehearse(options: RehearsalOptions): Promise<RehearsalReport> {
   const progress = options.onProgress ?? (() => undefined);
@@ -434,14 +439,17 @@ class Run {
     return idle;
   }
 
-  /** Row counts of every table of the warehouse. */
+  /**
+   * Row counts of every table in the warehouse's schema: a deploy that loaded anywhere
+   * else (public) would show none, so the figures prove the schema was used.
+   */
   private async snapshot(): Promise<TableSnapshot> {
     const tables = await this.dataApi.query<{ name: string }>(
-      "SELECT table_name AS name FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE' ORDER BY 1",
+      `SELECT table_name AS name FROM information_schema.tables WHERE table_schema = ${quoteLiteral(DEFAULT_WAREHOUSE_SCHEMA)} AND table_type = 'BASE TABLE' ORDER BY 1`,
     );
     const counts: TableSnapshot = {};
     for (const { name } of tables) {
-      const [row] = await this.dataApi.query<{ n: number }>(`SELECT COUNT(*)::int AS n FROM ${quoteIdentifier(name)}`);
+      const [row] = await this.dataApi.query<{ n: number }>(`SELECT COUNT(*)::int AS n FROM ${warehouseTable(name)}`);
       counts[name] = Number(row?.n ?? 0);
     }
     return counts;
@@ -682,7 +690,7 @@ class Run {
     const snapshot = await this.snapshot();
     const tables = Object.fromEntries(TABLES.map((table) => [table, snapshot[table] ?? 0])) as Record<TableName, number>;
     const [matched] =
-      snapshot.songplays === undefined ? [{ n: 0 }] : await this.dataApi.query<{ n: number }>('SELECT COUNT(*)::int AS n FROM songplays WHERE song_id IS NOT NULL');
+      snapshot.songplays === undefined ? [{ n: 0 }] : await this.dataApi.query<{ n: number }>(`SELECT COUNT(*)::int AS n FROM ${warehouseTable('songplays')} WHERE song_id IS NOT NULL`);
     return {
       tables,
       matchedSongplays: Number(matched?.n ?? 0),
@@ -721,7 +729,7 @@ class Run {
     const access: Record<string, string> = {};
     for (const table of tables) {
       try {
-        await this.dataApi.query(`SELECT COUNT(*) AS n FROM ${quoteIdentifier(table)}`, role);
+        await this.dataApi.query(`SELECT COUNT(*) AS n FROM ${warehouseTable(table)}`, role);
         access[table] = 'read';
       } catch (error) {
         access[table] = (error as Error).message;

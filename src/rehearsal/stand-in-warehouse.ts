@@ -70,7 +70,8 @@ export class StandInWarehouse {
   /**
    * Runs `work` as `user` in one transaction, as a Data API batch runs in a session of
    * its own: committed when `work` resolves, rolled back when it throws. The session's
-   * temporary tables are dropped afterwards, as Redshift drops them with the session.
+   * temporary tables are dropped afterwards, and its search path reset, as Redshift
+   * ends the session with the batch (a batch that sets its search path sets it for itself).
    */
   asUser<T>(user: string, work: (db: LocalDatabase) => Promise<T>): Promise<T> {
     return this.#inTurn(async () => {
@@ -81,6 +82,7 @@ export class StandInWarehouse {
         });
       } finally {
         await this.engine.db.query('DISCARD TEMP');
+        await this.engine.db.query('RESET search_path');
       }
     });
   }

@@ -36,3 +36,21 @@ export function splitIntoBatches(statements: readonly string[], limits: BatchLim
   }
   return batches;
 }
+
+/**
+ * Lays statements out so that every batch {@link splitIntoBatches} makes of them starts
+ * with `opening`: each batch runs in a session of its own, so what a session must be told
+ * first (the schema's search path) is told again at the start of each. `opening` is
+ * followed by as many of `rest` as fit beside it in one batch, then `opening` again, and
+ * so on; a load that fits one batch keeps `opening` once.
+ * @throws when `opening` leaves no room in a batch
+ */
+export function openEveryBatch<T>(opening: readonly T[], rest: readonly T[], limits: BatchLimits = {}): T[] {
+  const { maxStatements } = { ...DATA_API_BATCH_LIMITS, ...limits };
+  const room = maxStatements - opening.length;
+  if (room < 1) throw new Error(`${opening.length} statements open every batch; a batch holds at most ${maxStatements}`);
+  if (rest.length === 0) return [...opening];
+  const laidOut: T[] = [];
+  for (let start = 0; start < rest.length; start += room) laidOut.push(...opening, ...rest.slice(start, start + room));
+  return laidOut;
+}

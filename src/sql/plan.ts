@@ -1,9 +1,11 @@
-import { renderTemplate, type SqlParameter } from './render';
+import { openEveryBatch } from './batches';
+import { SqlIdentifier, renderTemplate, type SqlParameter } from './render';
 import type { SqlFile } from './sql-files';
 import { splitStatements } from './split';
 
 /**
- * What a statement does in the load, from the file it comes from: `claim` (lock the
+ * What a statement does in the load, from the file it comes from: `namespace` (create
+ * the warehouse's own schema and make it the session's search path), `claim` (lock the
  * manifest, stage the run's file list: scheduled loads), `reset` (drop every table:
  * rebuilds only), `schema` (create what is missing, empty
  * staging), `access` (the database role people read the tables with: the deployed
@@ -11,7 +13,7 @@ import { splitStatements } from './split';
  * data-quality query returning `failures`; also any statement under a `-- check:`
  * line), `manifest` (record the loaded files: scheduled loads), `summary` (row counts).
  */
-export type StatementKind = 'claim' | 'reset' | 'schema' | 'access' | 'copy' | 'transform' | 'check' | 'manifest' | 'summary';
+export type StatementKind = 'namespace' | 'claim' | 'reset' | 'schema' | 'access' | 'copy' | 'transform' | 'check' | 'manifest' | 'summary';
 
 /**
  * How a load treats what the warehouse already holds: `rebuild` drops every table first,
@@ -58,9 +60,19 @@ export interface CopySource extends SourceFiles {
   readonly copyRoleArn: string;
   /** How many records each COPY may reject before it fails (Redshift's MAXERROR). */
   readonly maxErrors: number;
+  /**
+   * The schema the warehouse's tables live in (created by the load), so they never meet
+   * another application's tables of the same name.
+   * @default {@link DEFAULT_WAREHOUSE_SCHEMA}
+   */
+  readonly schema?: string;
 }
 
+/** The schema a warehouse lives in unless told otherwise, locally and on Redshift. */
+export const DEFAULT_WAREHOUSE_SCHEMA = 'sparkify';
+
 const KIND_BY_FILE_STEM: Readonly<Record<string, StatementKind>> = {
+  activate_schema: 'namespace',
   claim_files: 'claim',
   drop: 'reset',
   create_staging: 'schema',
@@ -92,6 +104,7 @@ export function copyParameters(source: CopySource): Record<string, SqlParameter>
     source_region: source.region,
     copy_role_arn: source.copyRoleArn,
     max_errors: source.maxErrors,
+    schema: new SqlIdentifier(source.schema ?? DEFAULT_WAREHOUSE_SCHEMA),
   };
 }
 
@@ -108,7 +121,7 @@ export function buildLoadPlan(
   runParameters: Readonly<Record<string, SqlParameter>> = {},
 ): PlannedStatement[] {
   const parameters = { ...copyParameters(source), ...runParameters };
-  return files.flatMap((file) => {
+  const statements = files.flatMap((file) => {
     const fileKind = kindOfFile(file.name);
     if ((fileKind === 'reset' || fileKind === 'access') && mode === 'incremental') return [];
     return splitStatements(file.text).map((statement): PlannedStatement => {
@@ -124,6 +137,9 @@ export function buildLoadPlan(
       return { kind: fileKind, ...described };
     });
   });
+  // Each Data API batch is a session of its own: every one starts by entering the schema.
+  const namespace = statements.filter((statement) => statement.kind === 'namespace');
+  return openEveryBatch(namespace, statements.filter((statement) => statement.kind !== 'namespace'));
 }
 
 function kindOfFile(name: string): StatementKind {

@@ -6,8 +6,27 @@
  * written bare. Nothing from configuration is ever concatenated into SQL anywhere else.
  */
 
+/**
+ * A name of a database object (a schema) from configuration: rendered as a quoted
+ * identifier, never as a literal. Only lower-case ASCII letters, digits and `_` are
+ * accepted (Redshift folds unquoted names to lower case, so `Sparkify` and `sparkify`
+ * would be two names on one engine and one on the other), at most 63 characters
+ * (Postgres' limit; Redshift's is 127), not starting with a digit or `pg_` (reserved
+ * for system schemas on both engines).
+ */
+export class SqlIdentifier {
+  constructor(readonly name: string) {
+    if (!/^[a-z_][a-z0-9_]{0,62}$/.test(name) || name.startsWith('pg_') || name === 'information_schema') {
+      throw new Error(
+        `${JSON.stringify(name)} is not a usable schema name: use 1 to 63 lower-case letters, digits and _, ` +
+          'not starting with a digit or pg_',
+      );
+    }
+  }
+}
+
 /** A value that may fill a `{{ name }}` placeholder. */
-export type SqlParameter = string | number;
+export type SqlParameter = string | number | SqlIdentifier;
 
 const PLACEHOLDER = /\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}/g;
 
@@ -28,8 +47,9 @@ export function quoteLiteral(value: string): string {
   return `'${value.replace(/\\/g, '\\\\').replace(/'/g, "''")}'`;
 }
 
-/** Renders one parameter: a non-negative integer bare, anything else as a quoted literal. */
+/** Renders one parameter: a non-negative integer bare, an identifier double-quoted, anything else as a quoted literal. */
 export function renderParameter(name: string, value: SqlParameter): string {
+  if (value instanceof SqlIdentifier) return `"${value.name}"`;
   if (typeof value === 'number') {
     if (!Number.isSafeInteger(value) || value < 0) {
       throw new Error(`SQL parameter ${name} must be a non-negative integer, got ${value}`);

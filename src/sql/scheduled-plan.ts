@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { buildLoadPlan, type CopySource, type PlannedStatement } from './plan';
+import { DEFAULT_WAREHOUSE_SCHEMA, buildLoadPlan, type CopySource, type PlannedStatement } from './plan';
+import { SqlIdentifier, renderTemplate } from './render';
 import { SQL_DIR, readSqlFiles, type SqlFile } from './sql-files';
 
 /**
@@ -48,7 +49,10 @@ export function readScheduledSql(sqlDir: string = SQL_DIR): ScheduledSql {
   const overlayDir = path.join(sqlDir, SCHEDULED_SUBDIR);
   return {
     files: overlaySqlFiles(readSqlFiles(sqlDir), readSqlFiles(overlayDir)),
-    loadedFilesQuery: readFileSync(path.join(overlayDir, LOADED_FILES_QUERY), 'utf8').trim(),
+    // A statement of its own (its own session): it names the deployed warehouse's schema.
+    loadedFilesQuery: renderTemplate(readFileSync(path.join(overlayDir, LOADED_FILES_QUERY), 'utf8').trim(), {
+      schema: new SqlIdentifier(DEFAULT_WAREHOUSE_SCHEMA),
+    }),
   };
 }
 

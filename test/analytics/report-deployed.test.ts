@@ -10,6 +10,7 @@ import { runLocalEtl } from '../../src/local/runner';
 import { startDataApiStandIn, type DataApiStandIn } from '../../src/rehearsal/data-api-stand-in';
 import { roleCredentials } from '../../src/rehearsal/lambda-runtime';
 import { ANALYSTS_DATABASE_ROLE } from '../../src/sql/access';
+import { DEFAULT_WAREHOUSE_SCHEMA } from '../../src/sql/plan';
 import { tempDir } from '../helpers/fixtures';
 import { handMadeSample } from './hand-made-sample';
 
@@ -45,9 +46,12 @@ describe('the report of a deployed warehouse, read as an analyst through the Dat
       accessKeys: { [roleCredentials(ANALYST_ROLE).accessKeyId]: ANALYST_ROLE, [roleCredentials(OTHER_ROLE).accessKeyId]: OTHER_ROLE },
       databaseRoles: { [ANALYST_ROLE]: [ANALYSTS_DATABASE_ROLE] },
     });
-    // What sql/03_grant_read.sql does on a deploy: the role, and read on every table.
+    // What sql/03_grant_read.sql does on a deploy: the role, use of the warehouse's schema, and read on every table in it.
+    // Nothing of the warehouse is in public: the report finds its tables only through the schema.
     await standIn.query(`CREATE ROLE ${ANALYSTS_DATABASE_ROLE}`);
-    await standIn.query(`GRANT SELECT ON ALL TABLES IN SCHEMA public TO ROLE ${ANALYSTS_DATABASE_ROLE}`);
+    await standIn.query(`GRANT USAGE ON SCHEMA ${DEFAULT_WAREHOUSE_SCHEMA} TO ROLE ${ANALYSTS_DATABASE_ROLE}`);
+    await standIn.query(`GRANT SELECT ON ALL TABLES IN SCHEMA ${DEFAULT_WAREHOUSE_SCHEMA} TO ROLE ${ANALYSTS_DATABASE_ROLE}`);
+    expect(await standIn.query("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")).toEqual([]);
   }, 120_000);
   afterAll(async () => standIn?.close());
 

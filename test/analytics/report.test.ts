@@ -66,9 +66,10 @@ describe('the analytics report', () => {
 
     it('a warehouse built before songplays kept the logged title and artist is refused, saying how to rebuild it', async () => {
       const db = shared.engine().db;
-      await db.query('CREATE TABLE songplays (songplay_id BIGINT, start_time TIMESTAMP, song_id VARCHAR(32))');
+      await db.query('CREATE SCHEMA IF NOT EXISTS sparkify');
+      await db.query('CREATE TABLE sparkify.songplays (songplay_id BIGINT, start_time TIMESTAMP, song_id VARCHAR(32))');
       await expect(buildReport(localReader(db))).rejects.toThrow(/no song_title, artist_name column.*npm run local -- --reset/);
-      await db.query('DROP TABLE songplays');
+      await db.query('DROP TABLE sparkify.songplays');
     });
 
     it('a warehouse with its tables but no plays gets the same page', async () => {

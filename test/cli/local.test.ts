@@ -8,7 +8,7 @@ import { dataDir, play, song, tempDir, writeTree } from '../helpers/fixtures';
 
 const local = (args: string[], cwd?: string) => runCli('local.ts', args, cwd);
 
-/** Row counts of a PGlite warehouse folder, read directly. */
+/** Row counts of a PGlite warehouse folder, read directly from its schema. */
 async function tableCounts(dbDir: string): Promise<Record<string, number>> {
   const engine = await openPglite(dbDir);
   try {
@@ -16,7 +16,7 @@ async function tableCounts(dbDir: string): Promise<Record<string, number>> {
     const counts = Object.fromEntries(
       await Promise.all(
         [...tables, 'load_manifest'].map(async (table) => {
-          const [{ rows }] = await engine.db.query<{ rows: number }>(`SELECT COUNT(*) AS rows FROM ${table}`);
+          const [{ rows }] = await engine.db.query<{ rows: number }>(`SELECT COUNT(*) AS rows FROM sparkify.${table}`);
           return [table === 'load_manifest' ? 'manifest' : table, rows];
         }),
       ),
@@ -31,7 +31,7 @@ describe('sparkify-local', () => {
   it('explains itself with --help', async () => {
     const run = await local(['--help']);
     expect(run.code).toBe(0);
-    for (const option of ['--data DIR', '--db DIR', '--reset', '--max-errors N', '--json']) expect(run.stdout).toContain(option);
+    for (const option of ['--data DIR', '--db DIR', '--schema NAME', '--reset', '--max-errors N', '--json']) expect(run.stdout).toContain(option);
   });
 
   it.each([

@@ -1,8 +1,9 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import type { GeneratorOptions } from '../../src/generate/events';
 import { DEFAULT_SAMPLE } from '../../src/generate/sample';
+import { markOwnFolder } from '../../src/local/folder-ownership';
 import { recoverPgliteFolder } from '../../src/local/pglite-store';
 import { openPostgres } from '../../src/local/database';
 import { withWarehouse, type WarehouseLocation } from '../../src/local/local-warehouse';
@@ -17,46 +18,39 @@ describe.each(ENGINES)('on %s', { timeout: 180_000 }, (engineName: EngineName) =
   // one second), so a run can be caught in the middle. A Postgres server loads about five
   // times faster than PGlite, so it gets five times the events.
   const options: GeneratorOptions = { ...DEFAULT_SAMPLE, users: 200, days: 4, songs: 100, events: engineName === 'postgres' ? 400_000 : 80_000 };
-  const { dataWithDays } = generatedDays(options);
+  const { addDay, dataWithDays } = generatedDays(options);
 
-  let dropDatabase: (() => Promise<void>) | undefined;
-  let serverUrl = '';
-  beforeAll(async () => {
-    if (engineName === 'postgres') {
-      const database = await createTestDatabase();
-      dropDatabase = database.drop;
-      serverUrl = database.url;
-    }
+  const dropDatabases: (() => Promise<void>)[] = [];
+  afterAll(async () => {
+    for (const drop of dropDatabases) await drop();
   });
-  afterAll(async () => dropDatabase?.());
 
-  /** A new warehouse location and the CLI arguments naming it (Postgres: emptied first). */
+  /** A new, empty warehouse location and the CLI arguments naming it (Postgres: a database of its own). */
   async function freshWarehouse(): Promise<{ where: WarehouseLocation; args: string[] }> {
     if (engineName === 'pglite') {
       const dbDir = path.join(tempDir(), 'db');
       return { where: { dbDir }, args: ['--db', dbDir] };
     }
-    const empty = dataWithDays([]);
-    const reset = await runCli('local.ts', ['--database-url', serverUrl, '--data', empty, '--reset']);
-    expect(reset.code, reset.stderr).toBe(0);
-    return { where: { databaseUrl: serverUrl }, args: ['--database-url', serverUrl] };
+    const database = await createTestDatabase();
+    dropDatabases.push(database.drop);
+    return { where: { databaseUrl: database.url }, args: ['--database-url', database.url] };
   }
 
-  const snapshot = (where: WarehouseLocation) => withWarehouse(where, false, (engine) => warehouseSnapshot(engine.db));
+  const snapshot = (where: WarehouseLocation) => withWarehouse(where, (engine) => warehouseSnapshot(engine.db));
 
   /**
    * A Postgres server finds out that a killed client is gone only when its statement
    * next talks to it; until then it holds the transaction (invisible to others) and the
    * load lock. Wait for it to roll back, as a user would see it report "busy" meanwhile.
    */
-  async function serverNoticedTheKill(): Promise<void> {
-    if (engineName !== 'postgres') return;
-    const engine = await openPostgres(serverUrl);
+  async function serverNoticedTheKill(where: WarehouseLocation): Promise<void> {
+    if (!('databaseUrl' in where)) return;
+    const engine = await openPostgres(where.databaseUrl);
     try {
       const deadline = Date.now() + 60_000;
       for (;;) {
         const [{ held }] = await engine.db.query<{ held: number }>(
-          "SELECT COUNT(*) AS held FROM pg_locks WHERE locktype = 'advisory'",
+          "SELECT COUNT(*) AS held FROM pg_locks WHERE locktype = 'advisory' AND database = (SELECT oid FROM pg_database WHERE datname = current_database())",
         );
         if (held === 0) return;
         if (Date.now() > deadline) throw new Error('the killed run still holds the load lock after 60 s');
@@ -69,16 +63,16 @@ describe.each(ENGINES)('on %s', { timeout: 180_000 }, (engineName: EngineName) =
 
   it('a run killed with SIGKILL mid-load leaves warehouse and manifest as they were; the next run loads it all', async () => {
     const { where, args } = await freshWarehouse();
-    const data = dataWithDays([0]);
-    expect((await runCli('local.ts', [...args, '--data', data])).code).toBe(0);
+    const full = dataWithDays([0]);
+    expect((await runCli('local.ts', [...args, '--data', full])).code).toBe(0);
     const before = await snapshot(where);
 
-    const full = dataWithDays([0, 1, 2, 3]);
+    for (const day of [1, 2, 3]) addDay(full, day);
     const run = startCli('local.ts', [...args, '--data', full]);
     await waitFor(() => /loading staging_events/.test(run.stderr()), 60_000, 'the load to be under way');
     run.child.kill('SIGKILL');
     expect((await run.finished).signal).toBe('SIGKILL');
-    await serverNoticedTheKill();
+    await serverNoticedTheKill(where);
 
     expect(await snapshot(where)).toEqual(before);
     const retry = await runCli('local.ts', [...args, '--data', full, '--json']);
@@ -112,6 +106,7 @@ describe('recovering a PGlite folder after a crash', () => {
   function folder(dir: string, content: string): void {
     mkdirSync(dir, { recursive: true });
     writeFileSync(path.join(dir, 'marker'), content);
+    markOwnFolder(dir); // each was made by a run of this tool
   }
   const marker = (dir: string) => (existsSync(path.join(dir, 'marker')) ? readFileSync(path.join(dir, 'marker'), 'utf8') : undefined);
 

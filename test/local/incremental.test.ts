@@ -1,6 +1,6 @@
 import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import type { GeneratorOptions } from '../../src/generate/events';
 import { DEFAULT_SAMPLE } from '../../src/generate/sample';
 import { logFile } from '../../src/generate/writer';
@@ -32,34 +32,25 @@ function dayFacts(day: number) {
 }
 
 describe.each(ENGINES)('incremental loads on %s', (engineName: EngineName) => {
-  let location: () => WarehouseLocation;
-  let dropDatabase: (() => Promise<void>) | undefined;
-
-  beforeAll(async () => {
-    if (engineName === 'postgres') {
-      const database = await createTestDatabase();
-      dropDatabase = database.drop;
-      location = () => ({ databaseUrl: database.url });
-    }
+  const dropDatabases: (() => Promise<void>)[] = [];
+  afterAll(async () => {
+    for (const drop of dropDatabases) await drop();
   });
-  afterAll(async () => dropDatabase?.());
 
-  /** A new, empty warehouse of this engine for one test. */
+  /** A new, empty warehouse of this engine for one test (a warehouse keeps to the one source it was loaded from). */
   async function freshWarehouse(): Promise<WarehouseLocation> {
     if (engineName === 'pglite') return { dbDir: path.join(tempDir(), 'db') };
-    const empty = tempDir();
-    mkdirSync(path.join(empty, 'song_data'));
-    mkdirSync(path.join(empty, 'log_data'));
-    await load(location(), { dataDir: empty, rebuild: true });
-    return location();
+    const database = await createTestDatabase();
+    dropDatabases.push(database.drop);
+    return { databaseUrl: database.url };
   }
 
   function load(where: WarehouseLocation, run: LocalRunOptions): Promise<LocalRunReport> {
-    return withWarehouse(where, false, (engine) => runLocalEtl(engine, run));
+    return withWarehouse(where, (engine) => runLocalEtl(engine, run));
   }
 
   function snapshot(where: WarehouseLocation) {
-    return withWarehouse(where, false, (engine) => warehouseSnapshot(engine.db));
+    return withWarehouse(where, (engine) => warehouseSnapshot(engine.db));
   }
 
   it('a new day loads only its own file, and the counts grow by exactly that day', async () => {

@@ -30,7 +30,7 @@ describe('stopping a PGlite load', { timeout: 180_000 }, () => {
   ] as const)('%s mid-load stops it, exit %i, "interrupted: nothing changed", the warehouse as it was', async (signal, code) => {
     const dbDir = path.join(tempDir(), 'db');
     expect((await runCli('local.ts', ['--db', dbDir, '--data', dataWithDays([0])])).code).toBe(0);
-    const before = await withWarehouse({ dbDir }, false, (engine) => warehouseSnapshot(engine.db));
+    const before = await withWarehouse({ dbDir }, (engine) => warehouseSnapshot(engine.db));
 
     const run = startCli('local.ts', ['--db', dbDir, '--data', dataWithDays([0, 1, 2, 3])]);
     await waitFor(() => /loading staging_events/.test(run.stderr()), 60_000, 'the load to be under way');
@@ -40,7 +40,7 @@ describe('stopping a PGlite load', { timeout: 180_000 }, () => {
     expect(result.stderr).toContain('interrupted: nothing changed');
     expect(result.stdout).toBe('');
     expect(existsSync(`${dbDir}.lock`)).toBe(false);
-    expect(await withWarehouse({ dbDir }, false, (engine) => warehouseSnapshot(engine.db))).toEqual(before);
+    expect(await withWarehouse({ dbDir }, (engine) => warehouseSnapshot(engine.db))).toEqual(before);
   });
 
   it('a loader whose parent is killed with SIGKILL stops, lets go of the lock and changes nothing', async () => {

@@ -27,6 +27,7 @@ import {
   type StandInDatabase,
 } from '../../src/rehearsal/data-api-stand-in';
 import { createTestDatabase } from '../helpers/engines';
+import { enterSchemaStatement } from '../../src/sql/search-path';
 import { play, song, tempDir, writeTree } from '../helpers/fixtures';
 
 const SECRET_ARN = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:sparkify-admin-AbCdEf';
@@ -424,6 +425,8 @@ describe('the Data API on PGlite, through the real SDK client', () => {
     expect([last.state, last.error]).toEqual(['FINISHED', undefined]);
     const [deployed] = await admin.resultRows(last.subStatements.at(-1)!.id);
     expect(deployed).toMatchObject({ staging_events: 2, staging_songs: 1, songplays: 1, users: 1, songs: 1 });
+    // The search path the deploy's batches set ended with their sessions.
+    expect((await runBatch(['SELECT COUNT(*) FROM songs;'], 'own-session')).error).toBe('ERROR: relation "songs" does not exist');
 
     const day2 = path.join(source, 'log_data/2018/11/2018-11-02-events.json');
     writeTree(source, { 'log_data/2018/11/2018-11-02-events.json': [play({ ts: 1_541_116_800_000, sessionId: 2 })] });
@@ -444,22 +447,24 @@ describe('the Data API on PGlite, through the real SDK client', () => {
       { file_key: fileLine.file_key, size_bytes: fileLine.size_bytes, modified_ms: Date.UTC(2018, 10, 2, 10), content_hash: fileLine.content_hash },
     ]);
 
+    // Each batch is a session of its own: one that names the tables bare enters the schema first.
     const copyEvents = (from: string) => `COPY staging_events FROM '${from}' IAM_ROLE '${copySource.copyRoleArn}' FORMAT AS JSON 's3://sparkify-source/log_json_path.json' MANIFEST REGION 'us-west-2' MAXERROR 0;`;
-    expect((await runBatch([copyEvents('s3://sparkify-runs/runs/r2/log_data.manifest')], 'missing-file')).error).toMatch(
+    expect((await runBatch([enterSchemaStatement(), copyEvents('s3://sparkify-runs/runs/r2/log_data.manifest')], 'missing-file')).error).toMatch(
       /^ERROR: Manifest file s3:\/\/sparkify-runs\/runs\/r2\/log_data.manifest lists mandatory file s3:\/\/sparkify-source\/log_data\/missing.json/,
     );
-    expect((await runBatch([copyEvents('s3://no-such-bucket/m')], 'missing-bucket')).error).toMatch(/NoSuchBucket: no-such-bucket$/);
-    expect((await runBatch(["COPY staging_songs FROM 's3://sparkify-source/song_dat_' IAM_ROLE 'r' FORMAT AS JSON 'auto';"], 'missing-prefix')).error).toBe(
+    expect((await runBatch([enterSchemaStatement(), copyEvents('s3://no-such-bucket/m')], 'missing-bucket')).error).toMatch(/NoSuchBucket: no-such-bucket$/);
+    expect((await runBatch([enterSchemaStatement(), "COPY staging_songs FROM 's3://sparkify-source/song_dat_' IAM_ROLE 'r' FORMAT AS JSON 'auto';"], 'missing-prefix')).error).toBe(
       "ERROR: The specified S3 prefix 'song_dat_' does not exist",
     );
     writeTree(source, { 'song_data/Z/TRBAD.json': [song({ song_id: null })] });
     const copySongs = "COPY staging_songs FROM 's3://sparkify-source/song_data/Z' IAM_ROLE 'r' FORMAT AS JSON 'auto' MAXERROR 0;";
-    expect((await runBatch([copySongs], 'too-many-rejects')).error).toBe(
+    expect((await runBatch([enterSchemaStatement(), copySongs], 'too-many-rejects')).error).toBe(
       "ERROR: Load into table 'staging_songs' failed. Check 'sys_load_error_detail' for details. " +
         'Rejected: s3://sparkify-source/song_data/Z/TRBAD.json, line 1: song_id is required but missing',
     );
-    // COPY runs as the batch's user, who must be allowed to write the table: the admin owns it.
-    expect((await harness.run([copySongs], WORKGROUP, 'reader')).Error).toBe('ERROR: permission denied for table staging_songs');
+    // COPY runs as the batch's user, who must be allowed to write the table: the admin owns it (the reader may use the schema).
+    expect((await runBatch([`GRANT USAGE ON SCHEMA sparkify TO "${iamRoleDatabaseUser(harness.users.reader)}";`], 'reader-may-use-schema')).state).toBe('FINISHED');
+    expect((await harness.run([enterSchemaStatement(), copySongs], WORKGROUP, 'reader')).Error).toBe('ERROR: permission denied for table staging_songs');
     // The run's temporary table lived as long as its batch's session.
     expect((await runBatch(['SELECT COUNT(*) FROM staging_files'], 'temp-gone')).error).toBe('ERROR: relation "staging_files" does not exist');
   });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { splitIntoBatches } from '../../src/sql/batches';
+import { openEveryBatch, splitIntoBatches } from '../../src/sql/batches';
 
 const statements = (count: number) => Array.from({ length: count }, (_, index) => `SELECT ${index};`);
 
@@ -22,5 +22,36 @@ describe('splitIntoBatches', () => {
 
   it('counts bytes, not characters', () => {
     expect(() => splitIntoBatches(['é'.repeat(3)], { maxStatementBytes: 5 })).toThrow(/6 bytes/);
+  });
+});
+
+describe('openEveryBatch', () => {
+  const opening = ['SET search_path TO "sparkify", public;'];
+
+  it('keeps the opening once when everything fits one batch of 40', () => {
+    const laidOut = openEveryBatch(opening, statements(39));
+    expect(splitIntoBatches(laidOut)).toEqual([[...opening, ...statements(39)]]);
+  });
+
+  it('starts every batch splitIntoBatches makes with the opening, keeping the rest in order', () => {
+    const batches = splitIntoBatches(openEveryBatch(opening, statements(40)));
+    expect(batches.map((batch) => batch.length)).toEqual([40, 2]);
+    for (const batch of batches) expect(batch[0]).toBe(opening[0]);
+    expect(batches.flatMap((batch) => batch.slice(1))).toEqual(statements(40));
+  });
+
+  it('leaves room for an opening of several statements', () => {
+    const two = ['CREATE SCHEMA IF NOT EXISTS "s";', 'SET search_path TO "s", public;'];
+    const limits = { maxStatements: 4 };
+    const batches = splitIntoBatches(openEveryBatch(two, statements(5), limits), limits);
+    expect(batches).toEqual([
+      [...two, 'SELECT 0;', 'SELECT 1;'],
+      [...two, 'SELECT 2;', 'SELECT 3;'],
+      [...two, 'SELECT 4;'],
+    ]);
+  });
+
+  it('refuses an opening that leaves no room in a batch', () => {
+    expect(() => openEveryBatch(statements(40), statements(1))).toThrow(/40 statements open every batch; a batch holds at most 40/);
   });
 });

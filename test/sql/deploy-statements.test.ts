@@ -47,7 +47,8 @@ describe('npm run sql', () => {
   it('prints the statements with a line before each batch, the role as given', { timeout: 120_000 }, async () => {
     const run = await runCli('sql.ts', ['--source-region', 'eu-west-1', '--role-arn', 'arn:aws:iam::123456789012:role/copy']);
     expect(run.code, run.stderr).toBe(0);
-    expect(run.stdout.startsWith('-- batch 1\n\nDROP TABLE IF EXISTS songplays, users,')).toBe(true);
+    expect(run.stdout.startsWith('-- batch 1\n\nCREATE SCHEMA IF NOT EXISTS "sparkify";\n\nSET search_path TO "sparkify", public')).toBe(true);
+    expect(run.stdout).toContain('DROP TABLE IF EXISTS\n"sparkify".songplays, "sparkify".users,');
     expect(run.stdout).toContain("IAM_ROLE 'arn:aws:iam::123456789012:role/copy'");
     expect(run.stdout).toContain("REGION 'eu-west-1'");
     const json = await runCli('sql.ts', ['--json', '--serverless', 'true']);

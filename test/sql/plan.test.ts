@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { PUBLIC_DATASET_SOURCE } from '../helpers/fixtures';
+import { splitIntoBatches } from '../../src/sql/batches';
 import { asAssertion, buildLoadPlan, toRedshiftSql } from '../../src/sql/plan';
 import { hashSqlFiles, readSqlFiles } from '../../src/sql/sql-files';
 
@@ -8,12 +9,43 @@ const source = PUBLIC_DATASET_SOURCE;
 describe('buildLoadPlan on sql/', () => {
   const plan = buildLoadPlan(readSqlFiles(), source);
 
-  it('runs reset, schema, access, then copy, transform, checks and the summary, in that order', () => {
+  it('enters its own schema, then runs reset, schema, access, copy, transform, checks and the summary, in that order', () => {
     const kinds = plan.map((statement) => statement.kind);
-    const order = ['reset', 'schema', 'access', 'copy', 'transform', 'check', 'summary'];
+    const order = ['namespace', 'reset', 'schema', 'access', 'copy', 'transform', 'check', 'summary'];
     expect([...new Set(kinds)]).toEqual(order);
     expect(kinds).toEqual([...kinds].sort((a, b) => order.indexOf(a) - order.indexOf(b)));
     expect(kinds.at(-1)).toBe('summary');
+  });
+
+  it('creates the schema and puts it first on the search path before any table is named, dropping only its own tables', () => {
+    expect(plan.slice(0, 2).map((statement) => statement.sql)).toEqual([
+      'CREATE SCHEMA IF NOT EXISTS "sparkify";',
+      expect.stringMatching(/^SET search_path TO "sparkify", public\b/),
+    ]);
+    const drop = plan.find((statement) => statement.kind === 'reset')?.sql ?? '';
+    const dropped = drop.replace(/^DROP TABLE IF EXISTS\s+/, '').replace(/;$/, '').split(/,\s*/);
+    expect(dropped.length).toBeGreaterThan(5);
+    for (const table of dropped) expect(table).toMatch(/^"sparkify"\.[a-z_]+$/);
+  });
+
+  it('renders the schema it is given as a quoted identifier, and refuses a name that is not one', () => {
+    const elsewhere = buildLoadPlan(readSqlFiles(), { ...source, schema: 'team_a' });
+    expect(elsewhere[0].sql).toBe('CREATE SCHEMA IF NOT EXISTS "team_a";');
+    expect(elsewhere.find((statement) => statement.kind === 'reset')?.sql).toContain('"team_a".users');
+    expect(() => buildLoadPlan(readSqlFiles(), { ...source, schema: 'a"; DROP TABLE users; --' })).toThrow(/not a usable schema name/);
+  });
+
+  it('opens every Data API batch with the schema statements when the load needs more than one batch', () => {
+    const many = Array.from({ length: 90 }, (_, index) => `INSERT INTO songs VALUES (${index});`).join('\n');
+    const files = [
+      { name: '00_activate_schema.sql', text: 'CREATE SCHEMA IF NOT EXISTS {{ schema }};\nSET search_path TO {{ schema }}, public;' },
+      { name: '05_transform.sql', text: many },
+    ];
+    const batches = splitIntoBatches(toRedshiftSql(buildLoadPlan(files, source)));
+    expect(batches.length).toBe(3);
+    const opening = ['CREATE SCHEMA IF NOT EXISTS "sparkify";', 'SET search_path TO "sparkify", public;'];
+    for (const batch of batches) expect(batch.slice(0, 2)).toEqual(opening);
+    expect(batches.flatMap((batch) => batch.slice(2))).toEqual(many.split('\n'));
   });
 
   it('renders the event COPY with JSONPaths, the role, the region and MAXERROR', () => {

@@ -1,10 +1,9 @@
-import { readFileSync } from 'node:fs';
-import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openPglite, type LocalEngine } from '../../src/local/database';
 import { asAssertion, buildLoadPlan } from '../../src/sql/plan';
 import { adaptForPostgres } from '../../src/sql/postgres';
-import { readSqlFiles, SQL_DIR } from '../../src/sql/sql-files';
+import { readSqlFiles } from '../../src/sql/sql-files';
+import { readScheduledSql } from '../../src/sql/scheduled-plan';
 import { localCopySource } from '../../src/local/runner';
 import { createRedshiftBuiltins } from '../../src/sql/redshift-builtins';
 
@@ -74,7 +73,7 @@ describe('every statement of sql/ through the adaptation', () => {
     }
   });
 
-  it('creates the analysts role once, however often the load runs, and lets it read every table', async () => {
+  it('creates the analysts role once, however often the load runs, and lets it use the schema and read every table in it', async () => {
     const engine = await openPglite();
     try {
       await createRedshiftBuiltins((sql) => engine.db.query(sql));
@@ -85,10 +84,18 @@ describe('every statement of sql/ through the adaptation', () => {
       await run();
       const roles = await engine.db.query<{ role_name: string }>("SELECT role_name FROM svv_roles WHERE role_name = 'analysts'");
       expect(roles).toHaveLength(1);
+      // A table the admin creates in the schema later is readable too (ALTER DEFAULT PRIVILEGES IN SCHEMA).
+      await engine.db.query('CREATE TABLE sparkify.created_later (id INT)');
       await engine.db.query('SET ROLE analysts');
-      const [{ count }] = await engine.db.query<{ count: number }>('SELECT COUNT(*)::INT AS count FROM songplays JOIN users USING (user_id)');
+      const [{ count }] = await engine.db.query<{ count: number }>('SELECT COUNT(*)::INT AS count FROM sparkify.songplays JOIN sparkify.users USING (user_id)');
       expect(count).toBe(0);
-      await expect(engine.db.query('DELETE FROM songs')).rejects.toThrow(/permission denied/);
+      expect(await engine.db.query('SELECT id FROM sparkify.created_later')).toEqual([]);
+      await expect(engine.db.query('DELETE FROM sparkify.songs')).rejects.toThrow(/permission denied/);
+      await engine.db.query('RESET ROLE');
+      // Without USAGE on the schema, the grants on its tables are no use (what 03_grant_read.sql grants first).
+      await engine.db.query('REVOKE USAGE ON SCHEMA sparkify FROM analysts');
+      await engine.db.query('SET ROLE analysts');
+      await expect(engine.db.query('SELECT COUNT(*) FROM sparkify.songplays')).rejects.toThrow(/permission denied for schema sparkify/);
       await engine.db.query('RESET ROLE');
     } finally {
       await engine.close();
@@ -139,10 +146,11 @@ describe('the DATEDIFF built-in, as Redshift counts date part boundaries', () =>
   });
 
   it("runs sql/scheduled/loaded_files.sql, giving each file's modified_at as epoch milliseconds", async () => {
-    await engine.db.query('CREATE TABLE load_manifest (file_key VARCHAR(1024), size_bytes BIGINT, modified_at TIMESTAMP, content_hash VARCHAR(64))');
-    await engine.db.query("INSERT INTO load_manifest VALUES ('log_data/a.json', 10, '2018-11-30 23:05:09.250', 'abc')");
-    const text = readFileSync(path.join(SQL_DIR, 'scheduled', 'loaded_files.sql'), 'utf8');
-    expect(await engine.db.query(adaptForPostgres(text))).toEqual([
+    // In the deployed warehouse's schema, which the query names (it runs in a session of its own).
+    await engine.db.query('CREATE SCHEMA sparkify');
+    await engine.db.query('CREATE TABLE sparkify.load_manifest (file_key VARCHAR(1024), size_bytes BIGINT, modified_at TIMESTAMP, content_hash VARCHAR(64))');
+    await engine.db.query("INSERT INTO sparkify.load_manifest VALUES ('log_data/a.json', 10, '2018-11-30 23:05:09.250', 'abc')");
+    expect(await engine.db.query(adaptForPostgres(readScheduledSql().loadedFilesQuery))).toEqual([
       { file_key: 'log_data/a.json', size_bytes: 10, modified_ms: Date.UTC(2018, 10, 30, 23, 5, 9, 250), content_hash: 'abc' },
     ]);
   });

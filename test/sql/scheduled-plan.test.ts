@@ -42,17 +42,19 @@ describe('overlaySqlFiles', () => {
 describe('buildScheduledPlan on sql/ with sql/scheduled/', () => {
   const plan = buildScheduledPlan(sql, source, RUN);
 
-  it('is incremental: the claim, schema, COPYs, transform, checks, recording, summary', () => {
+  it('is incremental: the search path, claim, schema, COPYs, transform, checks, recording, summary', () => {
     const kinds = plan.map((statement) => statement.kind);
     expect(kinds).not.toContain('reset');
     expect(kinds).not.toContain('access');
-    const order = ['claim', 'schema', 'copy', 'transform', 'check', 'manifest', 'summary'];
+    const order = ['namespace', 'claim', 'schema', 'copy', 'transform', 'check', 'manifest', 'summary'];
     expect([...new Set(kinds)]).toEqual(order);
     expect(kinds).toEqual([...kinds].sort((a, b) => order.indexOf(a) - order.indexOf(b)));
   });
 
-  it('locks load_manifest before anything else, and COPYs from the run’s manifests only', () => {
-    expect(plan[0]).toMatchObject({ kind: 'claim', sql: 'LOCK load_manifest;' });
+  it('enters the schema the deploy created, locks load_manifest before anything else, and COPYs from the run’s manifests only', () => {
+    expect(plan[0]).toMatchObject({ kind: 'namespace', sql: expect.stringMatching(/^SET search_path TO "sparkify", public\b/) });
+    expect(plan.filter((statement) => /CREATE SCHEMA/.test(statement.sql))).toEqual([]);
+    expect(plan[1]).toMatchObject({ kind: 'claim', sql: 'LOCK load_manifest;' });
     const copy = copies(plan);
     expect(copy.join('\n')).not.toMatch(/FROM 's3:\/\/udacity-dend\/(log_data|song_data)'/);
     expect(copy).toContainEqual(
