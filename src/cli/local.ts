@@ -1,12 +1,13 @@
+import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { DEFAULT_SAMPLE_DIR, ensureDefaultSample } from '../generate/sample';
 import { TooManyRejectsError } from '../local/local-copy';
 import { DatabaseBusyError } from '../local/lock';
 import { ChangedFileError } from '../manifest/file-decisions';
-import { rejectsMessage, reportJson, reportTable } from '../local/report-format';
+import { rejectsMessage, reportJson, reportTable, runSummaryTable } from '../local/report-format';
 import { ChecksFailedError, FileChangedWhileReadError, InterruptedError, runLocalEtl, TableLockTimeoutError, type LocalRunReport } from '../local/runner';
 import { describeLocation, withWarehouse, type WarehouseLocation } from '../local/warehouse';
-import { progressLine } from './progress';
+import { progressDisplay } from './progress';
 import { UsageError, runCli, wholeNumber } from './run-cli';
 
 const DEFAULT_DB_DIR = '.sparkify/db';
@@ -107,26 +108,37 @@ async function main(args: string[]): Promise<number> {
     console.log(HELP);
     return 0;
   }
+  const started = performance.now();
   const dataDir = options.data ?? (await ensureDefaultSample());
-  const progress = progressLine();
+  const progress = progressDisplay(process.stderr, options.json);
   const interruption = stopOnSignalOrOrphaning();
+  const swapsFolder = 'dbDir' in options.location;
   try {
-    const report = await withWarehouse(options.location, options.reset, (engine) =>
-      runLocalEtl(engine, {
+    const report = await withWarehouse(options.location, options.reset, async (engine) => {
+      const loaded = await runLocalEtl(engine, {
         dataDir,
         maxErrors: options.maxErrors,
         lockTimeoutMs: options.lockTimeoutSeconds * 1000,
         reloadChanged: options.reloadChanged,
         verify: options.verify,
         rebuild: options.reset,
-        onProgress: progress.update,
+        onProgress: (step) => progress.update(step),
         signal: interruption.signal,
-      }),
-    );
+      });
+      // withWarehouse closes the PGlite copy and renames it into place once this returns.
+      if (swapsFolder) progress.update({ phase: 'swap', finished: false });
+      return loaded;
+    });
+    if (swapsFolder) progress.update({ phase: 'swap', finished: true });
     progress.done();
     for (const unread of report.unreadFiles) console.error(`not read: ${unread.file}: ${unread.reason}`);
     if (report.emptySource) console.error(`nothing to load: ${dataDir} holds no records (no files, or only empty ones) under song_data/ and log_data/`);
     print(report, options.json);
+    if (!options.json) {
+      const warehouse = 'dbDir' in options.location ? `PGlite folder ${path.resolve(options.location.dbDir)}` : `Postgres ${describeLocation(options.location)}`;
+      const source = options.data === undefined ? `${path.resolve(dataDir)} (the generated sample)` : path.resolve(dataDir);
+      console.log(`\n${runSummaryTable({ warehouse, schema: report.schema, source, seconds: (performance.now() - started) / 1000 })}`);
+    }
     return 0;
   } catch (error) {
     progress.done();

@@ -2,7 +2,7 @@ import * as path from 'node:path';
 import { constants } from 'node:os';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { adaptForPostgres } from '../sql/postgres';
-import { buildLoadPlan, type CopySource, type PlannedStatement } from '../sql/plan';
+import { buildLoadPlan, summarizeSql, type CopySource, type PlannedStatement, type StatementKind } from '../sql/plan';
 import { readSqlFiles, SQL_DIR } from '../sql/sql-files';
 import type { LocalDatabase, LocalEngine } from './database';
 import {
@@ -13,13 +13,13 @@ import {
   runCopyLocally,
   TooManyRejectsError,
   type CopyOutcome,
-  type CopyProgress,
   type LocalCopyRunner,
   type RejectedRecord,
   type UnreadFile,
 } from './local-copy';
 import type { FileDecisions, HashedFile } from '../manifest/file-decisions';
 import { decideLocalFiles, describeFiles, hashFile, readManifest, recordFiles, type SourceFile } from './manifest';
+import { LoadProgressReporter, type LoadProgress, type StatementProgress } from './load-progress';
 
 /** The tables of the warehouse, in the order reports list them. */
 export const TABLES = ['staging_events', 'staging_songs', 'songplays', 'users', 'songs', 'artists', 'time'] as const;
@@ -57,6 +57,8 @@ export interface LocalRunReport {
   readonly rejects: readonly RejectedRecord[];
   /** Where the run's time went, in seconds. */
   readonly phaseSeconds: PhaseSeconds;
+  /** The schema the warehouse's tables are in (the session's current schema). */
+  readonly schema: string;
 }
 
 /**
@@ -97,8 +99,12 @@ export interface LocalRunOptions {
    * @default false: a known file with the same size and modification time is trusted unchanged
    */
   readonly verify?: boolean;
-  /** Called after each source file. */
-  readonly onProgress?: (progress: CopyProgress) => void;
+  /**
+   * Told how the run is getting on: bytes read and copied as the new files are read, and
+   * each transform and check statement as it starts (see {@link LoadProgress}).
+   * @default nothing is told
+   */
+  readonly onProgress?: (progress: LoadProgress) => void;
   /**
    * Stops the run, rolled back, at the next statement or chunk of rows once aborted; its
    * reason (an {@link InterruptedError}) is what the run throws. Once the load has
@@ -281,25 +287,31 @@ async function runPlan(db: LocalDatabase, plan: readonly PlannedStatement[], opt
   const rejects: RejectedRecord[] = [];
   let rejected = 0;
   let summary: Record<string, number | string> | undefined;
+  const bytesToLoad = loading ? sum(all.flatMap((decision) => decision.load.map((file) => file.sizeBytes))) : 0;
+  const progress = new LoadProgressReporter(bytesToLoad, options.onProgress);
+  const numbered = numberStatements(plan, loading);
   for (const statement of plan) {
     await stopIfInterrupted(options.signal);
     // Database roles belong to the deployed warehouse; a local one is the user's own.
     if (statement.kind === 'access') continue;
     if (statement.kind === 'copy') {
       if (!loading) continue;
-      const outcome = await copyNewFiles(db, statement, decisions.get(statement) as FileDecisions<SourceFile>, options, timer);
+      const outcome = await copyNewFiles(db, statement, decisions.get(statement) as FileDecisions<SourceFile>, options, timer, progress);
       rejected += outcome.rejected;
       rejects.push(...outcome.rejects);
     } else if (statement.kind === 'check' || statement.kind === 'summary') {
-      const rows = await timer.time('checks', () => db.query<Record<string, number | string | null>>(adaptForPostgres(statement.sql)));
+      const rows = await reportingStatement(progress, numbered.get(statement), () =>
+        timer.time('checks', () => db.query<Record<string, number | string | null>>(adaptForPostgres(statement.sql))),
+      );
       if (statement.kind === 'summary') summary = rows[0] as Record<string, number | string>;
       else checks.push(checkResult(statement.checkName ?? statement.file, rows));
     } else if (loading) {
-      await timer.time('transform', () => db.query(adaptForPostgres(statement.sql)));
+      await reportingStatement(progress, numbered.get(statement), () => timer.time('transform', () => db.query(adaptForPostgres(statement.sql))));
     }
   }
   if (!summary) throw new Error('sql/ has no summary statement reporting row counts');
   const counts = summary;
+  const [{ schema }] = await db.query<{ schema: string }>('SELECT current_schema() AS schema');
   return {
     tables: Object.fromEntries(TABLES.map((table) => [table, Number(counts[table])])) as Record<TableName, number>,
     matchedSongplays: Number(counts.matched_songplays),
@@ -311,7 +323,43 @@ async function runPlan(db: LocalDatabase, plan: readonly PlannedStatement[], opt
     emptySource: sourceBytes === 0,
     rejects,
     phaseSeconds: timer.seconds,
+    schema,
   };
+}
+
+/** Where a statement stands in the phase progress reports show it under. */
+interface NumberedStatement {
+  readonly phase: StatementProgress['phase'];
+  readonly index: number;
+  readonly total: number;
+  /** How progress names it: its file and check name, or its file and SQL in short. */
+  readonly name: string;
+}
+
+/** The phase each kind of statement is shown under; the others (schema, manifest) are too quick to show. */
+const PHASE_OF_KIND: Partial<Record<StatementKind, StatementProgress['phase']>> = { transform: 'transform', check: 'checks', summary: 'checks' };
+
+/** The statements of the plan a run shows progress for, numbered within their phase. */
+function numberStatements(plan: readonly PlannedStatement[], loading: boolean): Map<PlannedStatement, NumberedStatement> {
+  const numbered = new Map<PlannedStatement, NumberedStatement>();
+  for (const phase of ['transform', 'checks'] as const) {
+    // With nothing to load, the transform does not run.
+    const statements = plan.filter((statement) => PHASE_OF_KIND[statement.kind] === phase && (loading || phase === 'checks'));
+    statements.forEach((statement, index) => {
+      const name = `${statement.file}: ${statement.checkName ?? summarizeSql(statement.sql, 60)}`;
+      numbered.set(statement, { phase, index, total: statements.length, name });
+    });
+  }
+  return numbered;
+}
+
+/** Runs a statement, reporting its start and, for the last of its phase, the phase's end. */
+async function reportingStatement<T>(progress: LoadProgressReporter, numbered: NumberedStatement | undefined, run: () => Promise<T>): Promise<T> {
+  if (!numbered) return run();
+  progress.statement(numbered.phase, numbered.index, numbered.total, numbered.name);
+  const result = await run();
+  if (numbered.index === numbered.total - 1) progress.statement(numbered.phase, numbered.total, numbered.total, numbered.name);
+  return result;
 }
 
 /**
@@ -332,14 +380,16 @@ async function copyNewFiles(
   decision: FileDecisions<SourceFile>,
   options: LocalRunOptions,
   timer: PhaseTimer,
+  progress: LoadProgressReporter,
 ): Promise<CopyOutcome> {
   const copyRunner = options.copyRunner ?? runCopyLocally;
+  const table = parseCopyStatement(statement.sql).table;
   const outcome = await timer.time('parse', () =>
-    copyRunner(db, statement.sql, {
+    copyRunner(reportingCopies(db, () => progress.copied(table)), statement.sql, {
       dataDir: options.dataDir,
       files: decision.load.map((file) => file.path),
       fallbackJsonPaths: PROJECT_JSONPATHS,
-      onProgress: options.onProgress,
+      onBytesRead: (bytes, file) => progress.read(table, path.relative(options.dataDir, file), bytes),
       signal: options.signal,
     }).catch(async (error: unknown) => {
       // A file cut short while read ends in a broken record: say what happened, not only the reject.
@@ -352,6 +402,7 @@ async function copyNewFiles(
   decision.load.forEach((file, index) => {
     if (outcome.contentHashes[index] !== file.contentHash) throw new FileChangedWhileReadError(file.path);
   });
+  progress.copied(table);
   // The COPY's own bulk-load time is copy, not parse.
   timer.seconds.parse -= outcome.copySeconds;
   timer.seconds.copy += outcome.copySeconds;
@@ -362,6 +413,18 @@ async function copyNewFiles(
     ]),
   );
   return outcome;
+}
+
+/** `db`, calling `copied` after each bulk COPY it runs. */
+function reportingCopies(db: LocalDatabase, copied: () => void): LocalDatabase {
+  return {
+    query: (sql, params) => db.query(sql, params),
+    execute: (sql) => db.execute(sql),
+    async copyCsv(table, columns, csv) {
+      await db.copyCsv(table, columns, csv);
+      copied();
+    },
+  };
 }
 
 /** Throws {@link FileChangedWhileReadError} for the first rejecting file whose content is not what was hashed. */
