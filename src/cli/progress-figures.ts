@@ -81,7 +81,7 @@ export class LoadProgressFigures {
         return {
           phase,
           label,
-          fraction: finished ? 1 : fraction,
+          fraction,
           amount: `${formatBytes(progress.bytesDone)} / ${formatBytes(progress.bytesTotal)}`,
           rate: perSecond === undefined ? '' : `${formatBytes(perSecond)}/s`,
           timing: finished ? `took ${formatDuration(seconds)}` : left === undefined ? 'ETA …' : `ETA ${formatDuration(Math.ceil(left))}`,
@@ -94,7 +94,7 @@ export class LoadProgressFigures {
         return {
           phase,
           label,
-          fraction: finished ? 1 : progress.statementsDone / Math.max(1, progress.statementsTotal),
+          fraction: progress.statementsTotal === 0 ? 1 : progress.statementsDone / progress.statementsTotal,
           amount: `${progress.statementsDone}/${progress.statementsTotal} statements`,
           rate: '',
           timing: finished ? `took ${formatDuration(seconds)}` : `${formatDuration(seconds)} so far`,
