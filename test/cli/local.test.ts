@@ -57,15 +57,24 @@ describe('sparkify-local', () => {
     expect(report.checks.every((check: { ok: boolean }) => check.ok)).toBe(true);
     expect(existsSync(path.join(cwd, '.sparkify', 'sample', 'log_json_path.json'))).toBe(true);
     expect(existsSync(path.join(cwd, '.sparkify', 'db'))).toBe(true);
+    // The load takes seconds: without --json, progress lines would be on stderr.
+    expect(run.stderr).not.toMatch(/read\+parse|transform|checks/);
   });
 
   it('prints readable tables without --json', async () => {
     const data = dataDir([song()], [play()]);
-    const run = await local(['--data', data, '--db', path.join(tempDir(), 'db')]);
+    const db = path.join(tempDir(), 'db');
+    const run = await local(['--data', data, '--db', db]);
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(/^staging_events\s+1$/m);
     expect(run.stdout).toMatch(/^songplays matched to a song\s+1$/m);
     expect(run.stdout).toMatch(/^songplays_user_in_users\s+ok$/m);
+    // It ends saying where the warehouse is, what it was loaded from and how long it took.
+    const end = run.stdout.slice(run.stdout.lastIndexOf('\nrun'));
+    expect(end).toContain(`\nwarehouse  PGlite folder ${db}\n`);
+    expect(end).toContain('\nschema     public\n');
+    expect(end).toContain(`\nsource     ${data}\n`);
+    expect(end).toMatch(/\ntook {7}(\d+m)?\d+(\.\d)?s\n$/);
   });
 
   it('exits 1 with file:line: reason when a COPY rejects more than --max-errors, and keeps the warehouse', async () => {
