@@ -39,7 +39,10 @@ Options:
   --max-errors N        records each COPY may reject and still load, like Redshift's
                         MAXERROR (default: 0); each is named on stderr as file:line:
                         reason (the first 20, then a count) and in --json's "rejects"
-  --json                print only one JSON object on stdout
+  --json                print only one JSON object on stdout, and no progress on stderr
+                        (default: progress bars on a terminal, plain lines elsewhere;
+                        the report ends with where the warehouse is, its source and
+                        the run's time)
   -h, --help            show this help
 
 Exit codes: 0 loaded and all checks passed (also when the source holds no records:
