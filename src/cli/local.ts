@@ -39,10 +39,10 @@ Options:
   --max-errors N        records each COPY may reject and still load, like Redshift's
                         MAXERROR (default: 0); each is named on stderr as file:line:
                         reason (the first 20, then a count) and in --json's "rejects"
-  --json                print only one JSON object on stdout, and no progress on stderr
-                        (default: progress bars on a terminal, plain lines elsewhere;
-                        the report ends with where the warehouse is, its source and
-                        the run's time)
+  --json                print only one JSON object on stdout (default: tables ending
+                        with where the warehouse is, its source and the run's time);
+                        either way, progress goes to stderr: bars on a terminal, plain
+                        lines elsewhere
   -h, --help            show this help
 
 Exit codes: 0 loaded and all checks passed (also when the source holds no records:
@@ -113,7 +113,7 @@ async function main(args: string[]): Promise<number> {
   }
   const started = performance.now();
   const dataDir = options.data ?? (await ensureDefaultSample());
-  const progress = progressDisplay(process.stderr, options.json);
+  const progress = progressDisplay(process.stderr);
   const interruption = stopOnSignalOrOrphaning();
   const swapsFolder = 'dbDir' in options.location;
   try {

@@ -10,11 +10,9 @@ export interface ProgressDisplay {
 }
 
 /**
- * The progress display for a run: bars on a terminal, plain lines on a pipe or in a log
- * (see {@link progressBars}, {@link progressLines}); none at all when `silent` (`--json`
- * prints only its JSON).
+ * The progress display for a run on `stream`: bars on a terminal, plain lines on a pipe
+ * or in a log (see {@link progressBars}, {@link progressLines}).
  */
-export function progressDisplay(stream: NodeJS.WriteStream, silent: boolean): ProgressDisplay {
-  if (silent) return { update() {}, done() {} };
+export function progressDisplay(stream: NodeJS.WriteStream): ProgressDisplay {
   return stream.isTTY ? progressBars(stream) : progressLines(stream);
 }

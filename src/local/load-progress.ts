@@ -1,3 +1,6 @@
+import { summarizeSql, type PlannedStatement, type StatementKind } from '../sql/plan';
+import type { LocalDatabase } from './database';
+
 /**
  * The phases of a local load, in the order they start: `read` (reading and parsing the
  * source files), `copy` (bulk COPY of their rows into staging; it runs between reads),
@@ -48,23 +51,46 @@ export interface SwapProgress {
 /** One step of a local load, as the runner (and, for `swap`, the CLI) reports it. */
 export type LoadProgress = BytesProgress | StatementProgress | SwapProgress;
 
+/** The phase each kind of statement is shown under; the others (schema, manifest) are too quick to show. */
+const PHASE_OF_KIND: Partial<Record<StatementKind, StatementProgress['phase']>> = { transform: 'transform', check: 'checks', summary: 'checks' };
+
+/** Where a statement stands in the phase progress reports show it under. */
+interface NumberedStatement {
+  readonly phase: StatementProgress['phase'];
+  readonly index: number;
+  readonly total: number;
+  /** How progress names it: its file and check name, or its file and its SQL in short. */
+  readonly name: string;
+}
+
 /**
  * Reports a run's progress through its callback: counts the bytes read and copied
- * against the total, and numbers the statements of each phase.
+ * against the total, and numbers the transform and check statements within their phase.
  */
 export class LoadProgressReporter {
   private bytesRead = 0;
   private bytesCopied = 0;
   private lastFile = '';
+  private readonly numbered = new Map<PlannedStatement, NumberedStatement>();
 
   /**
    * @param bytesTotal the size of every file the run loads
+   * @param statements the statements the run will run, in order
    * @param report the run's callback (none: nothing is reported)
    */
   constructor(
     private readonly bytesTotal: number,
+    statements: readonly PlannedStatement[],
     private readonly report: ((progress: LoadProgress) => void) | undefined,
-  ) {}
+  ) {
+    for (const phase of ['transform', 'checks'] as const) {
+      const ofPhase = statements.filter((statement) => PHASE_OF_KIND[statement.kind] === phase);
+      ofPhase.forEach((statement, index) => {
+        const name = `${statement.file}: ${statement.checkName ?? summarizeSql(statement.sql, 60)}`;
+        this.numbered.set(statement, { phase, index, total: ofPhase.length, name });
+      });
+    }
+  }
 
   /** `bytes` more of `file` were read, for `table`. */
   read(table: string, file: string, bytes: number): void {
@@ -80,8 +106,29 @@ export class LoadProgressReporter {
     this.report?.({ phase: 'copy', table, file: this.lastFile, bytesDone: this.bytesCopied, bytesTotal: this.bytesTotal });
   }
 
-  /** Statement `index` (0-based) of `total` of `phase` starts; `index === total` once all are done. */
-  statement(phase: StatementProgress['phase'], index: number, total: number, statement: string): void {
-    this.report?.({ phase, statementsDone: index, statementsTotal: total, statement });
+  /** `db`, reporting bytes copied into `table` after each bulk COPY it runs. */
+  copyingInto(db: LocalDatabase, table: string): LocalDatabase {
+    return {
+      query: (sql, params) => db.query(sql, params),
+      execute: (sql) => db.execute(sql),
+      copyCsv: async (target, columns, csv) => {
+        await db.copyCsv(target, columns, csv);
+        this.copied(table);
+      },
+    };
+  }
+
+  /** Runs `statement`, reporting its start and, after the last of its phase, the phase's end. */
+  async running<T>(statement: PlannedStatement, run: () => Promise<T>): Promise<T> {
+    const numbered = this.numbered.get(statement);
+    if (!numbered) return run();
+    this.statement(numbered, numbered.index);
+    const result = await run();
+    if (numbered.index === numbered.total - 1) this.statement(numbered, numbered.total);
+    return result;
+  }
+
+  private statement(numbered: NumberedStatement, statementsDone: number): void {
+    this.report?.({ phase: numbered.phase, statementsDone, statementsTotal: numbered.total, statement: numbered.name });
   }
 }

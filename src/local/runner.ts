@@ -2,7 +2,7 @@ import * as path from 'node:path';
 import { constants } from 'node:os';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { adaptForPostgres } from '../sql/postgres';
-import { buildLoadPlan, summarizeSql, type CopySource, type PlannedStatement, type StatementKind } from '../sql/plan';
+import { buildLoadPlan, type CopySource, type PlannedStatement } from '../sql/plan';
 import { readSqlFiles, SQL_DIR } from '../sql/sql-files';
 import type { LocalDatabase, LocalEngine } from './database';
 import {
@@ -19,7 +19,7 @@ import {
 } from './local-copy';
 import type { FileDecisions, HashedFile } from '../manifest/file-decisions';
 import { decideLocalFiles, describeFiles, hashFile, readManifest, recordFiles, type SourceFile } from './manifest';
-import { LoadProgressReporter, type LoadProgress, type StatementProgress } from './load-progress';
+import { LoadProgressReporter, type LoadProgress } from './load-progress';
 
 /** The tables of the warehouse, in the order reports list them. */
 export const TABLES = ['staging_events', 'staging_songs', 'songplays', 'users', 'songs', 'artists', 'time'] as const;
@@ -288,8 +288,8 @@ async function runPlan(db: LocalDatabase, plan: readonly PlannedStatement[], opt
   let rejected = 0;
   let summary: Record<string, number | string> | undefined;
   const bytesToLoad = loading ? sum(all.flatMap((decision) => decision.load.map((file) => file.sizeBytes))) : 0;
-  const progress = new LoadProgressReporter(bytesToLoad, options.onProgress);
-  const numbered = numberStatements(plan, loading);
+  // With nothing to load, the transform does not run.
+  const progress = new LoadProgressReporter(bytesToLoad, loading ? plan : plan.filter((s) => s.kind !== 'transform'), options.onProgress);
   for (const statement of plan) {
     await stopIfInterrupted(options.signal);
     // Database roles belong to the deployed warehouse; a local one is the user's own.
@@ -300,13 +300,13 @@ async function runPlan(db: LocalDatabase, plan: readonly PlannedStatement[], opt
       rejected += outcome.rejected;
       rejects.push(...outcome.rejects);
     } else if (statement.kind === 'check' || statement.kind === 'summary') {
-      const rows = await reportingStatement(progress, numbered.get(statement), () =>
+      const rows = await progress.running(statement, () =>
         timer.time('checks', () => db.query<Record<string, number | string | null>>(adaptForPostgres(statement.sql))),
       );
       if (statement.kind === 'summary') summary = rows[0] as Record<string, number | string>;
       else checks.push(checkResult(statement.checkName ?? statement.file, rows));
     } else if (loading) {
-      await reportingStatement(progress, numbered.get(statement), () => timer.time('transform', () => db.query(adaptForPostgres(statement.sql))));
+      await progress.running(statement, () => timer.time('transform', () => db.query(adaptForPostgres(statement.sql))));
     }
   }
   if (!summary) throw new Error('sql/ has no summary statement reporting row counts');
@@ -325,41 +325,6 @@ async function runPlan(db: LocalDatabase, plan: readonly PlannedStatement[], opt
     phaseSeconds: timer.seconds,
     schema,
   };
-}
-
-/** Where a statement stands in the phase progress reports show it under. */
-interface NumberedStatement {
-  readonly phase: StatementProgress['phase'];
-  readonly index: number;
-  readonly total: number;
-  /** How progress names it: its file and check name, or its file and SQL in short. */
-  readonly name: string;
-}
-
-/** The phase each kind of statement is shown under; the others (schema, manifest) are too quick to show. */
-const PHASE_OF_KIND: Partial<Record<StatementKind, StatementProgress['phase']>> = { transform: 'transform', check: 'checks', summary: 'checks' };
-
-/** The statements of the plan a run shows progress for, numbered within their phase. */
-function numberStatements(plan: readonly PlannedStatement[], loading: boolean): Map<PlannedStatement, NumberedStatement> {
-  const numbered = new Map<PlannedStatement, NumberedStatement>();
-  for (const phase of ['transform', 'checks'] as const) {
-    // With nothing to load, the transform does not run.
-    const statements = plan.filter((statement) => PHASE_OF_KIND[statement.kind] === phase && (loading || phase === 'checks'));
-    statements.forEach((statement, index) => {
-      const name = `${statement.file}: ${statement.checkName ?? summarizeSql(statement.sql, 60)}`;
-      numbered.set(statement, { phase, index, total: statements.length, name });
-    });
-  }
-  return numbered;
-}
-
-/** Runs a statement, reporting its start and, for the last of its phase, the phase's end. */
-async function reportingStatement<T>(progress: LoadProgressReporter, numbered: NumberedStatement | undefined, run: () => Promise<T>): Promise<T> {
-  if (!numbered) return run();
-  progress.statement(numbered.phase, numbered.index, numbered.total, numbered.name);
-  const result = await run();
-  if (numbered.index === numbered.total - 1) progress.statement(numbered.phase, numbered.total, numbered.total, numbered.name);
-  return result;
 }
 
 /**
@@ -385,7 +350,7 @@ async function copyNewFiles(
   const copyRunner = options.copyRunner ?? runCopyLocally;
   const table = parseCopyStatement(statement.sql).table;
   const outcome = await timer.time('parse', () =>
-    copyRunner(reportingCopies(db, () => progress.copied(table)), statement.sql, {
+    copyRunner(progress.copyingInto(db, table), statement.sql, {
       dataDir: options.dataDir,
       files: decision.load.map((file) => file.path),
       fallbackJsonPaths: PROJECT_JSONPATHS,
@@ -413,18 +378,6 @@ async function copyNewFiles(
     ]),
   );
   return outcome;
-}
-
-/** `db`, calling `copied` after each bulk COPY it runs. */
-function reportingCopies(db: LocalDatabase, copied: () => void): LocalDatabase {
-  return {
-    query: (sql, params) => db.query(sql, params),
-    execute: (sql) => db.execute(sql),
-    async copyCsv(table, columns, csv) {
-      await db.copyCsv(table, columns, csv);
-      copied();
-    },
-  };
 }
 
 /** Throws {@link FileChangedWhileReadError} for the first rejecting file whose content is not what was hashed. */
