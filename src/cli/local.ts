@@ -1,13 +1,14 @@
+import * as path from 'node:path';
 import { DEFAULT_SAMPLE_DIR, ensureDefaultSample } from '../generate/sample';
 import { TooManyRejectsError } from '../local/local-copy';
 import { DatabaseBusyError } from '../local/lock';
 import { ChangedFileError } from '../manifest/file-decisions';
-import { rejectsMessage, reportJson, reportTable } from '../local/report-format';
+import { rejectsMessage, reportJson, reportTable, runSummaryTable } from '../local/report-format';
 import { LISTED_REJECTS } from '../local/reject-lines';
 import { DEFAULT_LOCK_TIMEOUT_MS, ChecksFailedError, FileChangedWhileReadError, InterruptedError, runLocalEtl, TableLockTimeoutError, type LocalRunReport } from '../local/runner';
 import { describeLocation, withWarehouse } from '../local/local-warehouse';
 import { defineCommand, folder, UsageError, warehouseLocation, warehouseOptions, type OptionValues } from './options';
-import { progressLine } from './progress';
+import { progressDisplay } from './progress';
 import { runCli } from './run-cli';
 import { DEFAULT_WAREHOUSE_SCHEMA } from '../sql/plan';
 import { SqlIdentifier } from '../sql/render';
@@ -80,7 +81,11 @@ warehouse as it was, and running the same command again changes nothing.`,
         `(the first ${LISTED_REJECTS}, then a count) and in --json's "rejects"`,
       default: 0,
     },
-    json: { type: 'boolean', help: 'print only one JSON object on stdout' },
+    json: {
+      type: 'boolean',
+      help: 'print only one JSON object on stdout; either way, progress goes to stderr: bars on a terminal, plain lines elsewhere',
+      defaultHelp: "tables ending with where the warehouse is, its source and the run's time",
+    },
   },
   footer: `Exit codes: 0 loaded and all checks passed (also when the source holds no records:
 nothing is loaded and stderr says so); 1 too many rejected records, a changed file, a
@@ -117,14 +122,16 @@ async function main(values: OptionValues<typeof LOCAL.options>): Promise<number>
     const problem = overlapProblem(values.data, options.location.dbDir);
     if (problem) throw new UsageError(`${problem}; pass --db with a folder outside the data`);
   }
+  const started = performance.now();
   const dataDir = values.data ?? (await ensureDefaultSample());
-  const progress = progressLine();
+  const progress = progressDisplay(process.stderr);
   const interruption = stopOnSignalOrOrphaning();
+  const swapsFolder = 'dbDir' in options.location;
   try {
     const report = await withWarehouse(
       options.location,
-      (engine) =>
-      runLocalEtl(engine, {
+      async (engine) => {
+        const loaded = await runLocalEtl(engine, {
         dataDir,
         schema: options.schema,
         warehouseName: describeLocation(options.location),
@@ -133,15 +140,25 @@ async function main(values: OptionValues<typeof LOCAL.options>): Promise<number>
         reloadChanged: options.reloadChanged,
         verify: options.verify,
         rebuild: options.reset,
-        onProgress: progress.update,
+        onProgress: (step) => progress.update(step),
         signal: interruption.signal,
-      }),
+      });
+      // withWarehouse closes the PGlite copy and renames it into place once this returns.
+      if (swapsFolder) progress.update({ phase: 'swap', finished: false });
+      return loaded;
+      },
       options.schema,
     );
+    if (swapsFolder) progress.update({ phase: 'swap', finished: true });
     progress.done();
     for (const unread of report.unreadFiles) console.error(`not read: ${unread.file}: ${unread.reason}`);
     if (report.emptySource) console.error(`nothing to load: ${dataDir} holds no records (no files, or only empty ones) under song_data/ and log_data/`);
     print(report, options.json);
+    if (!options.json) {
+      const warehouse = 'dbDir' in options.location ? `PGlite folder ${path.resolve(options.location.dbDir)}` : `Postgres ${describeLocation(options.location)}`;
+      const source = values.data === undefined ? `${path.resolve(dataDir)} (the generated sample)` : path.resolve(dataDir);
+      console.log(`\n${runSummaryTable({ warehouse, schema: report.schema, source, seconds: (performance.now() - started) / 1000 })}`);
+    }
     return 0;
   } catch (error) {
     progress.done();

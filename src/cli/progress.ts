@@ -1,29 +1,18 @@
-import type { CopyProgress } from '../local/local-copy';
+import type { LoadProgress } from '../local/load-progress';
+import { progressBars } from './progress-bars';
+import { progressLines } from './progress-lines';
+
+/** Shows a run's progress as its reports arrive. */
+export interface ProgressDisplay {
+  update(progress: LoadProgress): void;
+  /** The run is over (loaded, failed or stopped): leave the display as it ends. */
+  done(): void;
+}
 
 /**
- * A progress line on stderr for loads that take a while: nothing in the first second,
- * then at most one line a second (rewritten in place on a terminal).
+ * The progress display for a run on `stream`: bars on a terminal, plain lines on a pipe
+ * or in a log (see {@link progressBars}, {@link progressLines}).
  */
-export function progressLine(stream: NodeJS.WriteStream = process.stderr): {
-  update: (progress: CopyProgress) => void;
-  done: () => void;
-} {
-  const started = Date.now();
-  let lastShown = started;
-  let shown = false;
-  return {
-    update(progress) {
-      const now = Date.now();
-      if (now - lastShown < 1000) return;
-      lastShown = now;
-      shown = true;
-      const text =
-        `loading ${progress.table}: ${progress.filesDone}/${progress.filesTotal} files, ` +
-        `${progress.rows.toLocaleString('en-US')} rows, ${((now - started) / 1000).toFixed(0)} s`;
-      stream.write(stream.isTTY ? `\r${text}\u001b[K` : `${text}\n`);
-    },
-    done() {
-      if (shown && stream.isTTY) stream.write('\n');
-    },
-  };
+export function progressDisplay(stream: NodeJS.WriteStream): ProgressDisplay {
+  return stream.isTTY ? progressBars(stream) : progressLines(stream);
 }

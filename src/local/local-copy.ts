@@ -40,14 +40,6 @@ export interface CopyOutcome {
   readonly copySeconds: number;
 }
 
-/** Progress of a COPY, reported after each file. */
-export interface CopyProgress {
-  readonly table: string;
-  readonly filesDone: number;
-  readonly filesTotal: number;
-  readonly rows: number;
-}
-
 /** How a COPY loads its files, wherever they were found. */
 export interface CopyFilesOptions {
   /**
@@ -55,8 +47,11 @@ export interface CopyFilesOptions {
    * @default 20000
    */
   readonly chunkRows?: number;
-  /** Called after each file. */
-  readonly onProgress?: (progress: CopyProgress) => void;
+  /**
+   * Called as each piece of a file is read, with its size and the file: bytes as stored
+   * (compressed, for a gzip'd file), so the pieces of a file add up to its size.
+   */
+  readonly onBytesRead?: (bytes: number, file: string) => void;
   /**
    * Stops the COPY before its next chunk of rows or file once aborted, throwing its reason.
    * @default never aborted
@@ -233,10 +228,13 @@ export async function copyJsonFiles(
     chunk = [];
   };
   const contentHashes: string[] = [];
-  for (const [done, file] of files.entries()) {
+  for (const file of files) {
     const rowsBefore = rows + chunk.length;
     const hash = createHash('sha256');
-    const bytes = createReadStream(file, { highWaterMark: READ_CHUNK_BYTES }).on('data', (piece) => hash.update(piece));
+    const bytes = createReadStream(file, { highWaterMark: READ_CHUNK_BYTES }).on('data', (piece) => {
+      hash.update(piece);
+      options.onBytesRead?.(piece.length, file);
+    });
     for await (const record of readJsonRecords(copy.gzip || isGzipName(file) ? bytes.pipe(createGunzip()) : bytes)) {
       const row = 'error' in record ? { error: record.error } : extract(record.value);
       if ('error' in row) {
@@ -251,7 +249,6 @@ export async function copyJsonFiles(
     rowsPerFile.push(rows + chunk.length - rowsBefore);
     contentHashes.push(hash.digest('hex'));
     options.signal?.throwIfAborted();
-    options.onProgress?.({ table: copy.table, filesDone: done + 1, filesTotal: files.length, rows: rows + chunk.length });
   }
   await flush();
   if (copy.updateStatistics) {

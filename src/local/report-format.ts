@@ -1,4 +1,5 @@
 import { formatTable } from '../text-table';
+import { formatDuration } from '../text-units';
 import { rejectLines } from './reject-lines';
 import { TABLES, type LocalRunReport } from './runner';
 
@@ -47,4 +48,30 @@ export function reportTable(report: LocalRunReport): string {
 
 function table(left: string, right: string, rows: readonly [string, string][]): string {
   return formatTable([left, right], rows);
+}
+
+/** Where a run left the warehouse, what it loaded and how long it took. */
+export interface RunSummary {
+  /** The warehouse's PGlite folder, or its server's URL without the password. */
+  readonly warehouse: string;
+  /** The schema its tables are in. */
+  readonly schema: string;
+  /** The data folder the run loaded from. */
+  readonly source: string;
+  /** The run's time, from start to end, in seconds. */
+  readonly seconds: number;
+}
+
+/** The end of a run's report: where the warehouse is, what it came from, how long it took. */
+export function runSummaryTable(summary: RunSummary): string {
+  return formatTable(
+    ['run', ''],
+    [
+      ['warehouse', summary.warehouse],
+      ['schema', summary.schema],
+      ['source', summary.source],
+      ['took', formatDuration(summary.seconds)],
+    ],
+    2,
+  );
 }

@@ -15,7 +15,6 @@ import {
   runCopyLocally,
   TooManyRejectsError,
   type CopyOutcome,
-  type CopyProgress,
   type LocalCopyRunner,
   type RejectedRecord,
   type UnreadFile,
@@ -24,6 +23,7 @@ import type { FileDecisions, HashedFile } from '../manifest/file-decisions';
 import { decideLocalFiles, describeFiles, hashFile, readManifest, recordFiles, type SourceFile } from './manifest';
 import { sourcePathOf } from './folder-ownership';
 import { claimSchema } from './schema-claim';
+import { LoadProgressReporter, type LoadProgress } from './load-progress';
 
 /** The tables of the warehouse, in the order reports list them. */
 export const TABLES = ['staging_events', 'staging_songs', 'songplays', 'users', 'songs', 'artists', 'time'] as const;
@@ -63,6 +63,8 @@ export interface LocalRunReport {
   readonly rejects: readonly RejectedRecord[];
   /** Where the run's time went, in seconds. */
   readonly phaseSeconds: PhaseSeconds;
+  /** The schema the warehouse's tables are in (the session's current schema). */
+  readonly schema: string;
 }
 
 /**
@@ -114,8 +116,12 @@ export interface LocalRunOptions {
    * @default 'this database'
    */
   readonly warehouseName?: string;
-  /** Called after each source file. */
-  readonly onProgress?: (progress: CopyProgress) => void;
+  /**
+   * Told how the run is getting on: bytes read and copied as the new files are read, and
+   * each transform and check statement as it starts (see {@link LoadProgress}).
+   * @default nothing is told
+   */
+  readonly onProgress?: (progress: LoadProgress) => void;
   /**
    * Stops the run, rolled back, at the next statement or chunk of rows once aborted; its
    * reason (an {@link InterruptedError}) is what the run throws. Once the load has
@@ -310,25 +316,31 @@ async function runPlan(db: LocalDatabase, plan: readonly PlannedStatement[], opt
   const rejects: RejectedRecord[] = [];
   let rejected = 0;
   let summary: Record<string, number | string> | undefined;
+  const bytesToLoad = loading ? sum(all.flatMap((decision) => decision.load.map((file) => file.sizeBytes))) : 0;
+  // With nothing to load, the transform does not run.
+  const progress = new LoadProgressReporter(bytesToLoad, loading ? plan : plan.filter((s) => s.kind !== 'transform'), options.onProgress);
   for (const statement of plan) {
     await stopIfInterrupted(options.signal);
     // Database roles belong to the deployed warehouse; a local one is the user's own.
     if (statement.kind === 'access') continue;
     if (statement.kind === 'copy') {
       if (!loading) continue;
-      const outcome = await copyNewFiles(db, statement, decisions.get(statement) as FileDecisions<SourceFile>, options, timer);
+      const outcome = await copyNewFiles(db, statement, decisions.get(statement) as FileDecisions<SourceFile>, options, timer, progress);
       rejected += outcome.rejected;
       rejects.push(...outcome.rejects);
     } else if (statement.kind === 'check' || statement.kind === 'summary') {
-      const rows = await timer.time('checks', () => db.query<Record<string, number | string | null>>(adaptForPostgres(statement.sql)));
+      const rows = await progress.running(statement, () =>
+        timer.time('checks', () => db.query<Record<string, number | string | null>>(adaptForPostgres(statement.sql))),
+      );
       if (statement.kind === 'summary') summary = rows[0] as Record<string, number | string>;
       else checks.push(checkResult(statement.checkName ?? statement.file, rows));
     } else if (loading) {
-      await timer.time('transform', () => db.query(adaptForPostgres(statement.sql)));
+      await progress.running(statement, () => timer.time('transform', () => db.query(adaptForPostgres(statement.sql))));
     }
   }
   if (!summary) throw new Error('sql/ has no summary statement reporting row counts');
   const counts = summaryCounts(summary);
+  const [{ schema }] = await db.query<{ schema: string }>('SELECT current_schema() AS schema');
   return {
     tables: Object.fromEntries(TABLES.map((table) => [table, counts[table]])) as Record<TableName, number>,
     matchedSongplays: counts.matched_songplays,
@@ -341,6 +353,7 @@ async function runPlan(db: LocalDatabase, plan: readonly PlannedStatement[], opt
     emptySource: sourceBytes === 0,
     rejects,
     phaseSeconds: timer.seconds,
+    schema,
   };
 }
 
@@ -375,14 +388,16 @@ async function copyNewFiles(
   decision: FileDecisions<SourceFile>,
   options: LocalRunOptions,
   timer: PhaseTimer,
+  progress: LoadProgressReporter,
 ): Promise<CopyOutcome> {
   const copyRunner = options.copyRunner ?? runCopyLocally;
+  const table = parseCopyStatement(statement.sql).table;
   const outcome = await timer.time('parse', () =>
-    copyRunner(db, statement.sql, {
+    copyRunner(progress.copyingInto(db, table), statement.sql, {
       dataDir: options.dataDir,
       files: decision.load.map((file) => file.path),
       fallbackJsonPaths: PROJECT_JSONPATHS,
-      onProgress: options.onProgress,
+      onBytesRead: (bytes, file) => progress.read(table, path.relative(options.dataDir, file), bytes),
       signal: options.signal,
     }).catch(async (error: unknown) => {
       // A file cut short while read ends in a broken record: say what happened, not only the reject.
@@ -395,6 +410,7 @@ async function copyNewFiles(
   decision.load.forEach((file, index) => {
     if (outcome.contentHashes[index] !== file.contentHash) throw new FileChangedWhileReadError(file.path);
   });
+  progress.copied(table);
   // The COPY's own bulk-load time is copy, not parse.
   timer.seconds.parse -= outcome.copySeconds;
   timer.seconds.copy += outcome.copySeconds;

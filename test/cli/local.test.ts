@@ -61,11 +61,18 @@ describe('sparkify-local', () => {
 
   it('prints readable tables without --json', async () => {
     const data = dataDir([song()], [play()]);
-    const run = await local(['--data', data, '--db', path.join(tempDir(), 'db')]);
+    const db = path.join(tempDir(), 'db');
+    const run = await local(['--data', data, '--db', db]);
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(/^staging_events\s+1$/m);
     expect(run.stdout).toMatch(/^songplays matched to a song\s+1$/m);
     expect(run.stdout).toMatch(/^songplays_user_in_users\s+ok$/m);
+    // It ends saying where the warehouse is, what it was loaded from and how long it took.
+    const end = run.stdout.slice(run.stdout.lastIndexOf('\nrun'));
+    expect(end).toContain(`\nwarehouse  PGlite folder ${db}\n`);
+    expect(end).toContain('\nschema     public\n');
+    expect(end).toContain(`\nsource     ${data}\n`);
+    expect(end).toMatch(/\ntook {7}(\d+m)?\d+(\.\d)?s\n$/);
   });
 
   it('exits 1 with file:line: reason when a COPY rejects more than --max-errors, and keeps the warehouse', async () => {

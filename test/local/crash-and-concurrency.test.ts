@@ -69,7 +69,7 @@ describe.each(ENGINES)('on %s', { timeout: 180_000 }, (engineName: EngineName) =
 
     for (const day of [1, 2, 3]) addDay(full, day);
     const run = startCli('local.ts', [...args, '--data', full]);
-    await waitFor(() => /loading staging_events/.test(run.stderr()), 60_000, 'the load to be under way');
+    await waitFor(() => /read\+parse: .* staging_events/.test(run.stderr()), 60_000, 'the load to be under way');
     run.child.kill('SIGKILL');
     expect((await run.finished).signal).toBe('SIGKILL');
     await serverNoticedTheKill(where);
@@ -88,7 +88,7 @@ describe.each(ENGINES)('on %s', { timeout: 180_000 }, (engineName: EngineName) =
     const { where, args } = await freshWarehouse();
     const data = dataWithDays([0, 1, 2, 3]);
     const first = startCli('local.ts', [...args, '--data', data, '--json']);
-    await waitFor(() => /loading/.test(first.stderr()), 60_000, 'the first run to hold the warehouse');
+    await waitFor(() => /read\+parse/.test(first.stderr()), 60_000, 'the first run to hold the warehouse');
     const second = await runCli('local.ts', [...args, '--data', data, '--json']);
     expect(second.code).toBe(1);
     expect(second.stderr).toMatch(/in use by another run|holds the load lock/);

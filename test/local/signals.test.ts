@@ -33,7 +33,7 @@ describe('stopping a PGlite load', { timeout: 180_000 }, () => {
     const before = await withWarehouse({ dbDir }, (engine) => warehouseSnapshot(engine.db));
 
     const run = startCli('local.ts', ['--db', dbDir, '--data', dataWithDays([0, 1, 2, 3])]);
-    await waitFor(() => /loading staging_events/.test(run.stderr()), 60_000, 'the load to be under way');
+    await waitFor(() => /read\+parse: .* staging_events/.test(run.stderr()), 60_000, 'the load to be under way');
     run.child.kill(signal);
     const result = await run.finished;
     expect(result.code, result.stderr).toBe(code);
