@@ -99,6 +99,13 @@ export class ScheduledLoad extends Construct {
       description: 'Runs the scheduled Sparkify loads: lists and reads the source files, writes COPY manifests, runs the Data API',
     });
     grantDataApiAccess(role, props.target);
+    if (props.target.clusterIdentifier) {
+      // A run asks the cluster's status first, to skip a paused one. DescribeClusters takes
+      // the cluster resource type (Service Authorization Reference), so: this cluster only.
+      role.addToPolicy(
+        new iam.PolicyStatement({ sid: 'ReadClusterStatus', actions: ['redshift:DescribeClusters'], resources: [props.target.resourceArn] }),
+      );
+    }
     grantSourceRead(role, props.source);
     role.addToPolicy(
       new iam.PolicyStatement({ sid: 'WriteRunLists', actions: ['s3:PutObject'], resources: [this.runsBucket.arnForObjects('runs/*')] }),

@@ -5,6 +5,7 @@ import { buildScheduledPlan, type ScheduledRun, type ScheduledSql } from '../sql
 import { RUNNING_STATES, type DataApi, type StatementDescription } from './client';
 import { failureMessage, type Logger } from './deploy-load';
 import { statementInfoOf } from './load-properties';
+import type { ClusterStatusReader } from './cluster-status';
 import type { S3Files } from './s3-files';
 import type { ScheduledLoadConfig } from './scheduled-config';
 
@@ -36,10 +37,10 @@ export interface ScheduledLoadContext {
   readonly sleep?: (ms: number) => Promise<void>;
   /**
    * For a provisioned cluster: its `ClusterStatus` as DescribeClusters reports it
-   * (`available`, `paused`, ...), asked before anything else.
-   * @default none: the cluster is taken to be available
+   * (`available`, `paused`, ...), asked before anything else. Required, so that no caller
+   * can forget it; a Serverless target never calls it.
    */
-  readonly clusterStatus?: (clusterIdentifier: string) => Promise<string | undefined>;
+  readonly clusterStatus: ClusterStatusReader;
 }
 
 /** How a scheduled load ended, when it did not fail. */
@@ -80,7 +81,7 @@ export async function runScheduledLoad(context: ScheduledLoadContext, config: Sc
   // A paused cluster is skipped, not resumed: its pause schedule (or its operator) chose
   // not to pay for its nodes now, and a statement sent to it would fail.
   const clusterIdentifier = config.target.clusterIdentifier;
-  if (clusterIdentifier && context.clusterStatus && (await context.clusterStatus(clusterIdentifier)) === 'paused') {
+  if (clusterIdentifier && (await context.clusterStatus(clusterIdentifier)) === 'paused') {
     log({
       event: 'cluster-paused',
       clusterIdentifier,

@@ -14,7 +14,8 @@ import type { LambdaFunctionSpec } from './stack-plan';
  * (AWS_REGION, AWS_LAMBDA_FUNCTION_NAME, TZ, …), credentials that are fake but
  * unique to the function's role (so the stand-ins know the caller), and the SDK's
  * endpoints pointed at the local stand-ins (AWS_ENDPOINT_URL_REDSHIFT_DATA,
- * AWS_ENDPOINT_URL_S3). Nothing of this process's environment leaks into the function's.
+ * AWS_ENDPOINT_URL_REDSHIFT, AWS_ENDPOINT_URL_S3). Nothing of this process's environment
+ * leaks into the function's.
  *
  * Time compression (see lambda-bootstrap.ts): a {@link SimulatedClock} shared by the
  * rehearsal is ahead of the real clock by every wait it skipped. Each invocation sends
@@ -74,6 +75,8 @@ export interface RuntimeSettings {
   readonly region: string;
   /** The Data API stand-in's endpoint. */
   readonly redshiftDataEndpoint: string;
+  /** The Redshift control plane stand-in's endpoint (DescribeClusters). */
+  readonly redshiftEndpoint: string;
   /** The S3 stand-in's endpoint. */
   readonly s3Endpoint: string;
   /** A folder for the functions' logs (one file per function) and the runtime script. */
@@ -178,6 +181,7 @@ export class LambdaSandbox {
       AWS_CONFIG_FILE: path.join(home, 'no-aws-config'),
       AWS_SHARED_CREDENTIALS_FILE: path.join(home, 'no-aws-credentials'),
       AWS_ENDPOINT_URL_REDSHIFT_DATA: this.settings.redshiftDataEndpoint,
+      AWS_ENDPOINT_URL_REDSHIFT: this.settings.redshiftEndpoint,
       AWS_ENDPOINT_URL_S3: this.settings.s3Endpoint,
       // Any other service: a local port nothing listens on, so a call fails at once instead of reaching AWS.
       AWS_ENDPOINT_URL: NOWHERE,

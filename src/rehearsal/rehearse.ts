@@ -15,6 +15,7 @@ import { startDataApiStandIn, type DataApiStandIn, type StandInCall, type StandI
 import { TemplateResolver } from './intrinsics';
 import { LambdaFleet, roleCredentials, SimulatedClock, type LambdaSandbox } from './lambda-runtime';
 import { ProviderDriver, type CustomResourceRequest, type ProviderResponse } from './provider-driver';
+import { startRedshiftStandIn, type RedshiftStandIn } from './redshift-stand-in';
 import { startS3StandIn, type S3StandIn } from './s3-stand-in';
 import { sourceDays, uploadKeys, jsonKeysUnder, type SourceDay } from './source-days';
 import { readStackPlan, type AnalystsPlan, type LambdaFunctionSpec, type StackPlan } from './stack-plan';
@@ -76,6 +77,13 @@ export interface RehearsalOptions {
   /** With a schedule: scheduled runs after the deploy, each after one more day arrived. @default 3 */
   readonly runs?: number;
   /**
+   * With a schedule on a provisioned cluster: the scheduled runs (counting from 1) during
+   * which the cluster is paused, as its pause schedule would have it; DescribeClusters
+   * answers `paused` then, `available` otherwise.
+   * @default none: the cluster is available at every run
+   */
+  readonly pausedRuns?: readonly number[];
+  /**
    * A synth of the same context and environment to use instead of a new one (its cloud
    * assembly is only read), so several rehearsals of one variant share one synth.
    * @default a new synth into the work folder
@@ -124,6 +132,8 @@ export interface RehearsalStep {
   readonly batchStillRunning?: boolean;
   /** Scheduled runs: the day of event logs added to the bucket before the run. */
   readonly dayAdded?: string;
+  /** Scheduled runs on a provisioned cluster: its status during the run, as DescribeClusters answers it. */
+  readonly clusterStatus?: string;
 }
 
 /** One analytics query as the analysts' IAM identity ran it. */
@@ -289,6 +299,9 @@ class Run {
   private fleet!: LambdaFleet;
   private dataApi!: DataApiStandIn;
   private s3!: S3StandIn;
+  private redshift!: RedshiftStandIn;
+  /** The provisioned cluster the scheduled loader targets, if any. */
+  private scheduledCluster?: string;
   private driver!: ProviderDriver;
   private readonly bucketFolders = new Map<string, string>();
   private readonly dataDir: string;
@@ -344,6 +357,7 @@ class Run {
       uploadKeys(this.dataDir, source, [...jsonKeysUnder(this.dataDir, config.source.songPrefix), config.source.jsonPathsKey].filter((key) => existsSync(path.join(this.dataDir, key))), uploadedAt);
       for (const day of this.days.slice(0, firstDays)) uploadKeys(this.dataDir, source, day.keys, uploadedAt);
       this.daysUploaded = Math.min(firstDays, this.days.length);
+      this.scheduledCluster = config.target.clusterIdentifier;
       const runs = path.join(this.workDir, 'buckets', config.runsBucket);
       mkdirSync(runs, { recursive: true });
       this.bucketFolders.set(config.runsBucket, runs);
@@ -354,12 +368,17 @@ class Run {
     const accessKeys = Object.fromEntries(this.functions().map((spec) => [roleCredentials(spec.roleName).accessKeyId, spec.roleName]));
     // Only the scheduled loader calls S3, but every function gets the stand-in: nothing reaches AWS.
     this.s3 = await startS3StandIn({ bucketFolder: (bucket) => this.bucketFolders.get(bucket), accessKeys, now: () => this.clock.now() });
+    if (this.options.pausedRuns?.length && !this.scheduledCluster) {
+      throw new RehearsalUsageError('pausedRuns needs a schedule on a provisioned cluster (-c schedule=..., without -c serverless=true)');
+    }
+    this.redshift = await startRedshiftStandIn({ clusters: this.scheduledCluster ? { [this.scheduledCluster]: 'available' } : {}, accessKeys });
     if (!this.options.databaseUrl) await newPgliteFolder(this.pgliteDir);
     this.dataApi = await this.startDataApi(this.faultOn === 'create' ? this.fault() : []);
     this.fleet = new LambdaFleet(
       {
         region: this.identity.region,
         redshiftDataEndpoint: this.dataApi.endpoint,
+        redshiftEndpoint: this.redshift.endpoint,
         s3Endpoint: this.s3.endpoint,
         workDir: this.workDir,
       },
@@ -565,7 +584,11 @@ class Run {
       this.daysUploaded += 1;
     }
     const name = `scheduled-run-${index}`;
-    this.progress(`${name}: EventBridge invokes ${scheduled.function.functionName}${day ? ` after ${day.day} arrived` : ' (no new day)'}`);
+    const clusterStatus = this.scheduledCluster && (this.options.pausedRuns?.includes(index) ? 'paused' : 'available');
+    if (this.scheduledCluster && clusterStatus) this.redshift.setStatus(this.scheduledCluster, clusterStatus);
+    this.progress(
+      `${name}: EventBridge invokes ${scheduled.function.functionName}${day ? ` after ${day.day} arrived` : ' (no new day)'}${clusterStatus === 'paused' ? ', the cluster paused' : ''}`,
+    );
     const event = {
       version: '0',
       id: randomUUID(),
@@ -604,6 +627,7 @@ class Run {
       realSeconds: round((Date.now() - startedReal) / 1000),
       tables: await this.snapshot(),
       ...(day ? { dayAdded: day.day } : {}),
+      ...(clusterStatus ? { clusterStatus } : {}),
     };
     this.stepsDone.push(step);
     this.progress(`${name}: ${step.outcome}: ${step.message}`);
@@ -747,6 +771,7 @@ class Run {
     await this.fleet?.stop();
     await this.dataApi?.close();
     await this.s3?.close();
+    await this.redshift?.close();
   }
 }
 

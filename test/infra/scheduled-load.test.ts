@@ -1,12 +1,15 @@
-import { App, aws_events as events } from 'aws-cdk-lib';
-import { Match } from 'aws-cdk-lib/assertions';
+import { App, Stack, aws_events as events, aws_iam as iam } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
 import { cpSync, existsSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { SCHEDULED_LOAD_CONFIG_VARIABLE, type ScheduledLoadConfig } from '../../src/data-api/scheduled-config';
 import { readAppConfig } from '../../lib/app-config';
+import { ScheduledLoad } from '../../lib/scheduled-load';
+import { cdkJsonContext } from '../../lib/sparkify-app';
 import { SparkifyStack } from '../../lib/sparkify-stack';
+import { resolveSource } from '../../lib/source';
 import { SQL_DIR } from '../../src/sql/sql-files';
 import { PROJECT_ROOT } from '../helpers/cli';
 import { PUBLIC_DATASET_SOURCE } from '../helpers/fixtures';
@@ -211,5 +214,35 @@ describe('schedule settings', () => {
       expect(() => config({ schedule: wrong }), wrong).toThrow(/-c schedule=/);
     }
     expect(() => config({ notificationEmail: 'not-an-address' })).toThrow(/-c notificationEmail= must be an email address/);
+  });
+});
+
+describe("the scheduled loader's view of the cluster's status", () => {
+  /** The statements of the policies of the scheduled loader's role in a template. */
+  const loaderStatements = (of: Template) =>
+    (Object.values(of.findResources('AWS::IAM::Policy')) as Resource[])
+      .filter((policy) => /ScheduledLoadRole/.test(JSON.stringify(policy.Properties.Roles)))
+      .flatMap((policy) => policy.Properties.PolicyDocument.Statement as Record<string, unknown>[]);
+
+  it('on a cluster, may call redshift:DescribeClusters on that cluster only (the ARN its statements run on)', () => {
+    const statements = loaderStatements(template);
+    const describe = statements.filter((statement) => JSON.stringify(statement.Action).includes('redshift:DescribeClusters'));
+    const run = statements.find((statement) => statement.Sid === 'RunStatementsOnThisWarehouse');
+    expect(describe).toEqual([{ Sid: 'ReadClusterStatus', Effect: 'Allow', Action: 'redshift:DescribeClusters', Resource: run?.Resource }]);
+    expect(JSON.stringify(run?.Resource)).toContain(':cluster:');
+  });
+
+  it('on a Serverless workgroup, may not call it: there is no cluster to ask', () => {
+    // The construct alone on a bare stack, nothing bundled: the policy is all this reads.
+    const stack = new Stack(new App({ context: { ...cdkJsonContext(), 'aws:cdk:bundling-stacks': [] } }), 'Bare');
+    new ScheduledLoad(stack, 'ScheduledLoad', {
+      schedule: events.Schedule.expression('rate(1 hour)'),
+      target: { database: 'sparkify', workgroupName: 'sparkify', secretArn: 'arn:aws:secretsmanager:us-west-2:123456789012:secret:s', resourceArn: 'arn:aws:redshift-serverless:us-west-2:123456789012:workgroup/w' },
+      source: resolveSource(),
+      copyRole: new iam.Role(stack, 'CopyRole', { assumedBy: new iam.ServicePrincipal('redshift.amazonaws.com') }),
+    });
+    const statements = loaderStatements(Template.fromStack(stack));
+    expect(statements.find((statement) => statement.Sid === 'RunStatementsOnThisWarehouse')).toBeDefined();
+    expect(JSON.stringify(statements)).not.toContain('redshift:DescribeClusters');
   });
 });

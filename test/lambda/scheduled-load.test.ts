@@ -6,12 +6,14 @@ import {
   RedshiftDataClient,
   type DescribeStatementCommandOutput,
 } from '@aws-sdk/client-redshift-data';
+import { DescribeClustersCommand, RedshiftClient } from '@aws-sdk/client-redshift';
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { DataApi } from '../../src/data-api/client';
+import { clusterStatusReader } from '../../src/data-api/cluster-status';
 import { S3Files } from '../../src/data-api/s3-files';
 import { checkSourceRegion, parseScheduledLoadConfig, type ScheduledLoadConfig } from '../../src/data-api/scheduled-config';
 import { runScheduledLoad, type ScheduledLoadContext } from '../../src/data-api/scheduled-load';
@@ -20,6 +22,7 @@ import { PUBLIC_DATASET_SOURCE } from '../helpers/fixtures';
 
 const redshift = mockClient(RedshiftDataClient);
 const s3 = mockClient(S3Client);
+const controlPlane = mockClient(RedshiftClient);
 
 const SECRET_ARN = 'arn:aws:secretsmanager:us-west-2:123456789012:secret:redshift!cluster-admin-AbCdEf';
 const CONFIG: ScheduledLoadConfig = {
@@ -80,6 +83,7 @@ function context(): ScheduledLoadContext {
     runId: RUN_ID,
     remainingMs: () => remainingMs,
     sleep: async () => undefined,
+    clusterStatus: clusterStatusReader(),
   };
 }
 
@@ -151,6 +155,8 @@ function written(): Record<string, string> {
 beforeEach(() => {
   redshift.reset();
   s3.reset();
+  controlPlane.reset();
+  controlPlane.on(DescribeClustersCommand, { ClusterIdentifier: 'sparkify-cluster' }).resolves({ Clusters: [{ ClusterIdentifier: 'sparkify-cluster', ClusterStatus: 'available' }] });
   logged = [];
   remainingMs = 600_000;
 });
@@ -319,20 +325,50 @@ describe('the scheduled load settings', () => {
 });
 
 describe('a paused cluster', () => {
+  const paused = () =>
+    controlPlane.on(DescribeClustersCommand).resolves({ Clusters: [{ ClusterIdentifier: 'sparkify-cluster', ClusterStatus: 'paused' }] });
+
   it('is skipped with a log line saying the next run after its resume loads what arrived; nothing is listed or submitted', async () => {
     given([DAY_1], []);
-    const asked: string[] = [];
-    const paused = { ...context(), clusterStatus: async (id: string) => (asked.push(id), 'paused') };
-    await expect(runScheduledLoad(paused, CONFIG)).resolves.toEqual({ status: 'cluster-paused', clusterIdentifier: 'sparkify-cluster' });
-    expect(asked).toEqual(['sparkify-cluster']);
+    paused();
+    await expect(runScheduledLoad(context(), CONFIG)).resolves.toEqual({ status: 'cluster-paused', clusterIdentifier: 'sparkify-cluster' });
+    expect(controlPlane.commandCalls(DescribeClustersCommand).map((call) => call.args[0].input)).toEqual([{ ClusterIdentifier: 'sparkify-cluster' }]);
     expect(logged).toEqual([expect.objectContaining({ event: 'cluster-paused', note: expect.stringMatching(/loads nothing.*after it resumes/) })]);
     expect(redshift.commandCalls(BatchExecuteStatementCommand)).toHaveLength(0);
+    expect(redshift.commandCalls(ListStatementsCommand)).toHaveLength(0);
     expect(s3.commandCalls(ListObjectsV2Command)).toHaveLength(0);
   });
 
-  it('an available cluster is loaded as usual', async () => {
+  it('an available cluster is loaded as usual, after one DescribeClusters of it', async () => {
     given([DAY_1], []);
-    const available = { ...context(), clusterStatus: async () => 'available' };
-    await expect(runScheduledLoad(available, CONFIG)).resolves.toMatchObject({ status: 'loaded', loadedFiles: 1 });
+    await expect(runScheduledLoad(context(), CONFIG)).resolves.toMatchObject({ status: 'loaded', loadedFiles: 1 });
+    expect(controlPlane.commandCalls(DescribeClustersCommand)).toHaveLength(1);
+  });
+
+  it('a Serverless workgroup has no cluster status to ask: DescribeClusters is never called', async () => {
+    given([DAY_1], []);
+    paused();
+    const workgroup: ScheduledLoadConfig = {
+      ...CONFIG,
+      target: { database: 'sparkify', workgroupName: 'sparkify', secretArn: SECRET_ARN, resourceArn: 'arn:aws:redshift-serverless:us-west-2:123456789012:workgroup/w' },
+    };
+    await expect(runScheduledLoad(context(), workgroup)).resolves.toMatchObject({ status: 'loaded', loadedFiles: 1 });
+    expect(controlPlane.commandCalls(DescribeClustersCommand)).toHaveLength(0);
+  });
+
+  it('a DescribeClusters that fails fails the run, naming the cluster and the permission, before anything is submitted', async () => {
+    given([DAY_1], []);
+    controlPlane
+      .on(DescribeClustersCommand)
+      .rejects(Object.assign(new Error('User: arn:aws:sts::123456789012:assumed-role/r is not authorized to perform: redshift:DescribeClusters'), { name: 'AccessDenied' }));
+    await expect(runScheduledLoad(context(), CONFIG)).rejects.toThrow(
+      /^Reading the status of cluster sparkify-cluster \(redshift:DescribeClusters\) failed: AccessDenied: .*not authorized.*Nothing was loaded; the function's role must allow redshift:DescribeClusters on the cluster/,
+    );
+    expect(redshift.commandCalls(BatchExecuteStatementCommand)).toHaveLength(0);
+  });
+
+  it('an answer describing no cluster is an error, not an available cluster', async () => {
+    controlPlane.on(DescribeClustersCommand).resolves({ Clusters: [] });
+    await expect(clusterStatusReader()('sparkify-cluster')).rejects.toThrow('DescribeClusters described no cluster sparkify-cluster');
   });
 });

@@ -1,4 +1,4 @@
-import { rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readAnalyticsQueries, runAnalyticsQuery } from '../../src/analytics/queries';
@@ -362,5 +362,43 @@ describe('a rehearsal of Redshift Serverless with a schedule', () => {
     expect(report.analysts).toMatchObject({ after: 'scheduled-run-4', target: { database: 'sparkify', workgroupName: expect.any(String) } });
     expect(report.analysts?.databaseUsers).toEqual([`IAMR:${report.analysts?.role}`]);
     expect(rehearsedAnalystView(report)).toEqual(localAnalytics);
+  });
+});
+
+describe('a rehearsal of the provisioned cluster with a schedule, paused during a run', () => {
+  const context = { schedule: 'rate(1 hour)' };
+  const synthesized = sharedSynth(context);
+  let report: RehearsalReport;
+  /** The star tables `npm run local` gives after each day, loading incrementally. */
+  const localAfterDay: Record<string, number>[] = [];
+
+  beforeAll(async () => {
+    // The work folder is kept (removed with the test's temporary folders) for the function's log.
+    const workDir = path.join(tempDir('sparkify-rehearsal-paused-'), 'work');
+    const rehearsal = run(synthesized, context, { dataDir: days.dataWithDays([0, 1, 2]), firstDays: 1, runs: 2, pausedRuns: [1], workDir });
+    const growing = days.dataWithDays([]);
+    const engine = await openPglite();
+    for (const day of [0, 1, 2]) {
+      days.addDay(growing, day);
+      localAfterDay.push(starOf((await runLocalEtl(engine, { dataDir: growing })).tables));
+    }
+    await engine.close();
+    report = await rehearsal;
+  }, 120_000);
+
+  it('the run that finds the cluster paused (DescribeClusters, through the bundled handler) loads nothing and says so', () => {
+    const pausedRun = stepNamed(report, 'scheduled-run-1');
+    expect(pausedRun, pausedRun.message).toMatchObject({ outcome: 'succeeded', clusterStatus: 'paused', message: 'cluster-paused' });
+    expect(pausedRun.dayAdded).toBeDefined();
+    expect(pausedRun.tables).toEqual(stepNamed(report, 'create').tables);
+    const scheduledLoader = report.functions.find((fn) => /ScheduledLoad/.test(fn.name));
+    expect(readFileSync(scheduledLoader?.log ?? '', 'utf8')).toContain('"event":"cluster-paused"');
+  });
+
+  it('the first run after the resume loads the day that arrived while it was paused and its own: the local incremental load of both', () => {
+    const resumed = stepNamed(report, 'scheduled-run-2');
+    expect(resumed, resumed.message).toMatchObject({ outcome: 'succeeded', clusterStatus: 'available', message: expect.stringMatching(/^loaded: \d+ new file\(s\) loaded/) });
+    expect(starOf(resumed.tables)).toEqual(localAfterDay[2]);
+    expect(starOf(stepNamed(report, 'create').tables)).toEqual(localAfterDay[0]);
   });
 });
