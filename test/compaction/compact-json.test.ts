@@ -155,9 +155,8 @@ describe("the generator's 17,576-file catalogue, compacted", () => {
     const afterTables = await warehouseSnapshot(warehouse.engine().db);
     expect(after.report.tables).toEqual(before.report.tables);
     expect(after.report.loadedFiles).toBe(4 + 2);
-    const { manifest: _before, ...starBefore } = beforeTables;
-    const { manifest: _after, ...starAfter } = afterTables;
-    expect(starAfter).toEqual(starBefore);
+    // load_manifest names the files read, which differ; every star table is the same.
+    for (const table of ['songplays', 'users', 'songs', 'artists', 'time']) expect(afterTables[table]).toEqual(beforeTables[table]);
     expect(before.report.tables.songs).toBe(17_576);
   }, 240_000);
 });
