@@ -179,6 +179,7 @@ export class SparkifyWarehouse extends Construct implements ec2.IConnectable {
     this.stagingBucket.grantReadCompactions(copyRole);
     const files = readDeploySql();
     const maxErrors = props.maxErrors ?? 0;
+    const slices = warehouseSlices({ serverless: props.serverless, nodeType: props.nodeType, numberOfNodes: props.numberOfNodes });
     const plan = buildLoadPlan(files, { ...source, copyRoleArn: copyRole.roleArn, maxErrors }, 'rebuild', {
       song_manifest_uri: s3Uri(this.stagingBucket.bucket.bucketName, DEPLOY_SONG_MANIFEST_KEY),
     });
@@ -188,7 +189,7 @@ export class SparkifyWarehouse extends Construct implements ec2.IConnectable {
       songCompaction: {
         source,
         staging: this.stagingBucket,
-        slices: warehouseSlices({ serverless: props.serverless, nodeType: props.nodeType, numberOfNodes: props.numberOfNodes }),
+        slices,
         maxErrors,
       },
       sqlHash: `${hashSqlFiles(files)}:${JSON.stringify(Stack.of(this).resolve(source))}:${props.maxErrors ?? 0}`,
@@ -207,6 +208,7 @@ export class SparkifyWarehouse extends Construct implements ec2.IConnectable {
         target: this.dataApiTarget,
         source,
         copyRole,
+        slices,
         maxErrors: props.maxErrors,
         notificationEmail: props.notificationEmail,
         removalPolicy: keep,

@@ -125,6 +125,7 @@ describe('with a schedule', () => {
       target: { database: 'sparkify', workgroupName: 'sparkify', secretArn: 'arn:secret', resourceArn: 'arn:workgroup' },
       source: { ...PUBLIC_DATASET_SOURCE, region: 'us-west-2' },
       runsBucket: 'runs',
+      slices: 2,
     };
     const saved = { config: process.env[SCHEDULED_LOAD_CONFIG_VARIABLE], region: process.env.AWS_REGION };
     process.env[SCHEDULED_LOAD_CONFIG_VARIABLE] = JSON.stringify(config);
