@@ -2,9 +2,12 @@ import type {
   CloudFormationCustomResourceEvent,
   CloudFormationCustomResourceResponse,
 } from 'aws-lambda';
+import { S3Client } from '@aws-sdk/client-s3';
+import { compactDeploySongs } from '../src/compaction/deploy-songs';
 import { DataApi } from '../src/data-api/client';
 import { cancelRunningLoads, checkLoad, startLoad, type Logger } from '../src/data-api/deploy-load';
 import type { LoadProperties } from '../src/data-api/load-properties';
+import { S3Files } from '../src/data-api/s3-files';
 
 /**
  * The custom resource's two handlers for the CDK Provider framework: onEvent submits the
@@ -20,8 +23,11 @@ const PHYSICAL_ID = 'sparkify-warehouse-load';
 
 type OnEventResponse = Pick<CloudFormationCustomResourceResponse, 'PhysicalResourceId'> & { Data?: Record<string, string> };
 
+/** S3 in a region: the source bucket's for reading the song files, the stack's for the staging bucket. */
+const s3In = (region: string | undefined) => new S3Files(new S3Client({ region, maxAttempts: 6 }));
+
 /**
- * Create and Update: start the load. Delete: cancel a load still running, and leave the
+ * Create and Update: compact the song files into the staging bucket, then start the load. Delete: cancel a load still running, and leave the
  * data alone (the warehouse's removal policy decides).
  */
 export async function onEvent(event: CloudFormationCustomResourceEvent): Promise<OnEventResponse> {
@@ -31,7 +37,18 @@ export async function onEvent(event: CloudFormationCustomResourceEvent): Promise
     return { PhysicalResourceId: event.PhysicalResourceId };
   }
   const startedAtMs = Date.now();
-  const statementId = await startLoad(api, event.ResourceProperties as unknown as LoadProperties, event.RequestId, log);
+  const properties = event.ResourceProperties as unknown as LoadProperties;
+  const compaction = properties.SongCompaction;
+  const compacted = await compactDeploySongs(s3In(compaction.SourceRegion), s3In(process.env.AWS_REGION), compaction, event.RequestId);
+  log({
+    event: 'songs-compacted',
+    manifest: compacted.manifestUri,
+    files: compacted.parts.map(({ key, sourceFiles, records, gzipBytes }) => ({ key, sourceFiles, records, gzipBytes })),
+    leftOutRecords: compacted.leftOut,
+    notRead: compacted.unread.slice(0, 20),
+    notReadCount: compacted.unread.length,
+  });
+  const statementId = await startLoad(api, properties, event.RequestId, log);
   return { PhysicalResourceId: PHYSICAL_ID, Data: { FirstStatementId: statementId, StartedAtMs: String(startedAtMs) } };
 }
 

@@ -6,6 +6,8 @@ import { statementInfoOf, type LoadProperties } from '../src/data-api/load-prope
 import { SUMMARY_COLUMNS } from '../src/sql/summary';
 import { toRedshiftSql, type PlannedStatement } from '../src/sql/plan';
 import { loaderFunction } from './loader-function';
+import { grantSourceRead, type ResolvedSource } from './source';
+import type { StagingBucket } from './staging-bucket';
 import { grantDataApiAccess } from './data-api-access';
 import { acknowledge, acknowledgeCdkFramework, acknowledgeWildcards } from './nag';
 import type { WarehouseTarget } from '../src/data-api/target';
@@ -28,6 +30,20 @@ export interface EtlLoaderProps {
   readonly plan: readonly PlannedStatement[];
   /** A hash of sql/ and the source: when it changes, the next deploy loads again. */
   readonly sqlHash: string;
+  /**
+   * The song files onEvent compacts into the staging bucket before it submits the load
+   * (the plan's song COPY reads their manifest), and how.
+   */
+  readonly songCompaction: {
+    /** Where the song files are: the loader may list and read them. */
+    readonly source: ResolvedSource;
+    /** Where the compacted files go: the loader may write them. */
+    readonly staging: StagingBucket;
+    /** The warehouse's slices (src/aws/redshift-capacity.ts): the compacted file count is a multiple of it. */
+    readonly slices: number;
+    /** Records that are not JSON objects the compaction may leave out (COPY's MAXERROR). */
+    readonly maxErrors: number;
+  };
   /**
    * How long the whole load may take before the deploy fails (CloudFormation allows a
    * custom resource at most one hour).
@@ -86,10 +102,15 @@ export class EtlLoader extends Construct {
     acknowledgeWildcards(
       role,
       'redshift-data:DescribeStatement, GetStatementResult, ListStatements and CancelStatement have no resource-level permissions in IAM (the Data API ' +
-        'only shows and cancels a caller its own statements), nor has xray:PutTraceSegments; the log-group wildcards are the streams of the functions own log groups.',
+        'only shows and cancels a caller its own statements), nor has xray:PutTraceSegments; the log-group wildcards are the streams of the functions own log groups; ' +
+        'the S3 wildcards end the source prefixes (read, to compact the song files) and songs/ of the staging bucket (write, the compacted files).',
     );
     const logRemovalPolicy = props.logRemovalPolicy ?? RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE;
-    const onEvent = loaderFunction(this, 'OnEvent', { handler: 'etl-handler.onEvent', role, logRemovalPolicy });
+    const { source, staging, slices, maxErrors } = props.songCompaction;
+    grantSourceRead(role, source);
+    staging.grantWriteCompactions(role);
+    // onEvent compacts the song catalogue before it submits the load: Lambda's longest run.
+    const onEvent = loaderFunction(this, 'OnEvent', { handler: 'etl-handler.onEvent', role, logRemovalPolicy, timeout: Duration.minutes(15) });
     const isComplete = loaderFunction(this, 'IsComplete', { handler: 'etl-handler.isComplete', role, logRemovalPolicy });
     const logGroup = (name: string) =>
       new logs.LogGroup(this, name, { retention: logs.RetentionDays.THREE_MONTHS, removalPolicy: logRemovalPolicy });
@@ -113,6 +134,14 @@ export class EtlLoader extends Construct {
       // Two looks before the Provider gives up: time to cancel the batch and say why.
       CancelAfterSeconds: String(timeout.toSeconds() - 2 * pollInterval.toSeconds()),
       Target: props.target,
+      SongCompaction: {
+        SourceBucket: source.bucket,
+        SourceRegion: source.region,
+        SongPrefix: source.songPrefix,
+        StagingBucket: staging.bucket.bucketName,
+        Slices: String(slices),
+        MaxErrors: String(maxErrors),
+      },
     };
     this.resource = new CustomResource(this, 'Load', {
       serviceToken: provider.serviceToken,

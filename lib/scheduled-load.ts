@@ -32,6 +32,8 @@ export interface ScheduledLoadProps {
   readonly source: ResolvedSource;
   /** The role Redshift assumes for COPY: it is given read access to the runs' lists. */
   readonly copyRole: iam.IRole;
+  /** The warehouse's slices (src/aws/redshift-capacity.ts): each run compacts its new files into a multiple of them. */
+  readonly slices: number;
   /**
    * Records each COPY may reject (Redshift's MAXERROR).
    * @default 0
@@ -127,6 +129,7 @@ export class ScheduledLoad extends Construct {
       target: props.target,
       source: { ...props.source, copyRoleArn: props.copyRole.roleArn, maxErrors: props.maxErrors ?? 0 },
       runsBucket: this.runsBucket.bucketName,
+      slices: props.slices,
     };
     this.function = loaderFunction(this, 'Function', {
       handler: 'scheduled-handler.handler',

@@ -15,8 +15,9 @@ import {
   aws_s3_deployment as s3deploy,
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { buildLoadPlan } from '../src/sql/plan';
-import { hashSqlFiles, readSqlFiles } from '../src/sql/sql-files';
+import { DEPLOY_SONG_MANIFEST_KEY, readDeploySql } from '../src/compaction/deploy-songs';
+import { buildLoadPlan, s3Uri } from '../src/sql/plan';
+import { hashSqlFiles } from '../src/sql/sql-files';
 import { AnalystAccess } from './analyst-access';
 import { AuditLogBucket } from './audit-log-bucket';
 import { CopyRole } from './copy-role';
@@ -28,9 +29,10 @@ import { Network } from './network';
 import { ScheduledLoad } from './scheduled-load';
 import { resolveSource, type ResolvedSource, type SourceLocation } from './source';
 import type { ActiveHours } from '../src/aws/pause-schedule';
-import type { Ra3NodeType } from '../src/aws/redshift-capacity';
+import { warehouseSlices, type Ra3NodeType } from '../src/aws/redshift-capacity';
 import { PauseResumeSchedule } from './pause-resume';
 import { ServerlessUsageLimit, type UsageLimit } from './serverless-usage-limit';
+import { StagingBucket } from './staging-bucket';
 import type { WarehouseTarget } from '../src/data-api/target';
 import { Warehouse } from './warehouse';
 
@@ -159,6 +161,8 @@ export class SparkifyWarehouse extends Construct implements ec2.IConnectable {
   readonly usageLimit?: ServerlessUsageLimit;
   /** What COPY reads, defaults filled in (the sample bucket with `sampleDataDir`). */
   readonly source: ResolvedSource;
+  /** The bucket the deploy's load compacts the song files into, which its song COPY reads. */
+  readonly stagingBucket: StagingBucket;
   /**
    * What the deploy's load reported, as deploy-time tokens of the load's custom resource:
    * the rows of each star table, the songplays matched to a song, the seconds it took.
@@ -216,11 +220,23 @@ export class SparkifyWarehouse extends Construct implements ec2.IConnectable {
       });
     }
 
-    const files = readSqlFiles();
-    const plan = buildLoadPlan(files, { ...source, copyRoleArn: copyRole.roleArn, maxErrors: props.maxErrors ?? 0 });
+    this.stagingBucket = new StagingBucket(this, 'Staging', { removalPolicy: keep });
+    this.stagingBucket.grantReadCompactions(copyRole);
+    const files = readDeploySql();
+    const maxErrors = props.maxErrors ?? 0;
+    const slices = warehouseSlices({ serverless: props.serverless, nodeType: props.nodeType, numberOfNodes: props.numberOfNodes });
+    const plan = buildLoadPlan(files, { ...source, copyRoleArn: copyRole.roleArn, maxErrors }, 'rebuild', {
+      song_manifest_uri: s3Uri(this.stagingBucket.bucket.bucketName, DEPLOY_SONG_MANIFEST_KEY),
+    });
     this.loader = new EtlLoader(this, 'Load', {
       target: this.dataApiTarget,
       plan,
+      songCompaction: {
+        source,
+        staging: this.stagingBucket,
+        slices,
+        maxErrors,
+      },
       sqlHash: `${hashSqlFiles(files)}:${JSON.stringify(Stack.of(this).resolve(source))}:${props.maxErrors ?? 0}`,
       timeout: props.loadTimeout,
       pollInterval: props.loadPollInterval,
@@ -237,6 +253,7 @@ export class SparkifyWarehouse extends Construct implements ec2.IConnectable {
         target: this.dataApiTarget,
         source,
         copyRole,
+        slices,
         maxErrors: props.maxErrors,
         notificationEmail: props.notificationEmail,
         removalPolicy: keep,

@@ -120,3 +120,30 @@ export function serverlessCost(baseCapacity: number, maxCapacity: number, usageL
     : hourly.high * HOURS_PER_MONTH;
   return { hourly, monthly: { low: 0, high: ceiling } };
 }
+
+/**
+ * Slices per node of each RA3 type ("default slices per node" in the node-type table):
+ * COPY loads one unsplittable file (JSON, gzip) per slice at a time, so the compacted
+ * song files come in a multiple of the warehouse's slices.
+ * @see https://docs.aws.amazon.com/redshift/latest/mgmt/working-with-clusters.html#rs-ra3-node-types
+ * @see https://docs.aws.amazon.com/redshift/latest/dg/t_splitting-data-files.html
+ */
+export const SLICES_PER_NODE: Readonly<Record<Ra3NodeType, number>> = {
+  'ra3.large': 2,
+  'ra3.xlplus': 2,
+  'ra3.4xlarge': 4,
+  'ra3.16xlarge': 16,
+};
+
+/**
+ * Redshift Serverless publishes no slice count (capacity is RPUs, and changes as it
+ * scales), so a Serverless load assumes 16: a multiple of every per-node count above,
+ * so files split for it divide evenly over 2, 4, 8 or 16 slices.
+ */
+export const SERVERLESS_ASSUMED_SLICES = 16;
+
+/** The slices a warehouse of this size loads with (for Serverless, {@link SERVERLESS_ASSUMED_SLICES}). */
+export function warehouseSlices(size: { readonly serverless?: boolean; readonly nodeType?: Ra3NodeType; readonly numberOfNodes?: number }): number {
+  if (size.serverless) return SERVERLESS_ASSUMED_SLICES;
+  return SLICES_PER_NODE[size.nodeType ?? WAREHOUSE_SIZE_DEFAULTS.nodeType] * (size.numberOfNodes ?? WAREHOUSE_SIZE_DEFAULTS.numberOfNodes);
+}

@@ -30,6 +30,7 @@ function render(value: unknown, roleArn: string): string {
     if (ref === 'AWS::Region') return '<region>';
     if (ref.startsWith('SampleData')) return '<sample-bucket>';
     if (ref.startsWith('ScheduledLoadRuns')) return '<runs-bucket>';
+    if (ref.startsWith('StagingBucket')) return '<staging-bucket>';
     return `<${ref}>`;
   }
   throw new Error(`Cannot show ${JSON.stringify(value)} as text`);

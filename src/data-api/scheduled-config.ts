@@ -11,8 +11,10 @@ export interface ScheduledLoadConfig {
   readonly target: WarehouseTarget;
   /** The source files and how COPY reads them. */
   readonly source: CopySource;
-  /** The stack's bucket where each run writes its file list and COPY manifests. */
+  /** The stack's bucket where each run writes its file list, compacted files and COPY manifests. */
   readonly runsBucket: string;
+  /** The warehouse's slices: a run compacts its new files into a multiple of them. */
+  readonly slices: number;
 }
 
 /** The environment variable holding the JSON of {@link ScheduledLoadConfig}. */
@@ -35,6 +37,7 @@ export function parseScheduledLoadConfig(json: string | undefined): ScheduledLoa
     ['source.copyRoleArn', config.source?.copyRoleArn],
     ['source.maxErrors', config.source?.maxErrors],
     ['runsBucket', config.runsBucket],
+    ['slices', config.slices],
   ].filter(([, value]) => value === undefined || value === '');
   if (missing.length > 0) {
     throw new Error(`${SCHEDULED_LOAD_CONFIG_VARIABLE} lacks ${missing.map(([name]) => name).join(', ')}`);

@@ -1,3 +1,4 @@
+import { compactJsonFiles } from '../compaction/compact-json';
 import { decideFiles, type HashedFile, type ListedFile, type ManifestEntry } from '../manifest/file-decisions';
 import { DATA_API_BATCH_LIMITS, splitIntoBatches } from '../sql/batches';
 import { s3Uri, toRedshiftSql, type PlannedStatement } from '../sql/plan';
@@ -164,7 +165,10 @@ interface RecordedFile {
 
 /**
  * Writes the run's lists to the runs bucket: the JSON lines of every file it records,
- * and a COPY manifest per kind of file that has new files.
+ * and per kind of file that has new files, those files compacted into gzip'd JSON lines
+ * (a multiple of the warehouse's slices) with the COPY manifest of them. Compacting
+ * every new file lets .json and .json.gz sources load alike: COPY's GZIP applies to all
+ * the files it reads.
  */
 async function writeRunFiles(
   context: ScheduledLoadContext,
@@ -191,12 +195,24 @@ async function writeRunFiles(
       }),
     )
     .join('\n');
-  const copyManifest = (files: readonly ListedFile[]) =>
-    JSON.stringify({ entries: files.map((file) => ({ url: s3Uri(config.source.bucket, file.key), mandatory: true })) });
+  const compacted = async (kind: 'log_data' | 'song_data', files: readonly ListedFile[]) => {
+    if (files.length === 0) return undefined;
+    const result = await compactJsonFiles(context.s3, {
+      sourceBucket: config.source.bucket,
+      files,
+      targetBucket: config.runsBucket,
+      targetPrefix: `${folder}/${kind}/`,
+      manifestKey: `${folder}/${kind}.manifest`,
+      slices: config.slices,
+      maxErrors: config.source.maxErrors,
+    });
+    context.log({ event: 'files-compacted', kind, files: result.parts.map(({ key, sourceFiles, records, gzipBytes }) => ({ key, sourceFiles, records, gzipBytes })), leftOutRecords: result.leftOut });
+    return result.manifestUri;
+  };
   return {
     fileListUri: await put('files.json', `${fileList}\n`),
-    logManifestUri: newLogs.length > 0 ? await put('log_data.manifest', copyManifest(newLogs)) : undefined,
-    songManifestUri: newSongs.length > 0 ? await put('song_data.manifest', copyManifest(newSongs)) : undefined,
+    logManifestUri: await compacted('log_data', newLogs),
+    songManifestUri: await compacted('song_data', newSongs),
   };
 }
 

@@ -365,6 +365,12 @@ class Run {
       for (const bucket of sourceBuckets) this.bucketFolders.set(bucket, this.dataDir);
     }
 
+    if (this.plan.stagingBucket) {
+      // onEvent writes the compacted song files here, the song COPY reads them: a folder of the rehearsal's own.
+      const staging = path.join(this.workDir, 'buckets', this.plan.stagingBucket);
+      mkdirSync(staging, { recursive: true });
+      this.bucketFolders.set(this.plan.stagingBucket, staging);
+    }
     const accessKeys = Object.fromEntries(this.functions().map((spec) => [roleCredentials(spec.roleName).accessKeyId, spec.roleName]));
     // Only the scheduled loader calls S3, but every function gets the stand-in: nothing reaches AWS.
     this.s3 = await startS3StandIn({ bucketFolder: (bucket) => this.bucketFolders.get(bucket), accessKeys, now: () => this.clock.now() });

@@ -112,6 +112,8 @@ export interface StackPlan {
   readonly warehouse: WarehousePlan;
   /** Buckets the load's COPY statements read. */
   readonly sourceBuckets: readonly string[];
+  /** The staging bucket the deploy's load compacts the song files into, if it does. */
+  readonly stagingBucket?: string;
   /** The scheduled loads' runs bucket. */
   readonly runsBucket?: string;
   /** The sample bucket's folder in the cloud assembly (what the BucketDeployment uploads), with sampleData. */
@@ -176,7 +178,8 @@ export function readStackPlan(resolver: TemplateResolver, outdir: string): Stack
     },
     scheduled,
     warehouse: readWarehouse(resolver),
-    sourceBuckets: copiedBuckets(properties.Statements),
+    sourceBuckets: copiedBuckets(properties.Statements).filter((bucket) => bucket !== stagingBucketOf(properties)),
+    stagingBucket: stagingBucketOf(properties),
     runsBucket: readRunsBucket(scheduled),
     sampleDataAsset: readSampleDataAsset(resolver, outdir),
     iamRoles: readIamRoles(resolver),
@@ -351,6 +354,12 @@ function copiedBuckets(statements: unknown): string[] {
     for (const match of statement.matchAll(/'s3:\/\/([^/']+)\//g)) buckets.add(match[1]);
   }
   return [...buckets];
+}
+
+/** The bucket the deploy's onEvent compacts the song files into (its `SongCompaction` property). */
+function stagingBucketOf(properties: Readonly<Record<string, unknown>>): string | undefined {
+  const bucket = (properties.SongCompaction as { StagingBucket?: unknown } | undefined)?.StagingBucket;
+  return typeof bucket === 'string' ? bucket : undefined;
 }
 
 /** The scheduled loads' runs bucket: what the scheduled function's settings name as `runsBucket`. */

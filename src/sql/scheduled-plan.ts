@@ -56,10 +56,13 @@ export function readScheduledSql(sqlDir: string = SQL_DIR): ScheduledSql {
   };
 }
 
-/** `base` with `overlay` laid over it: same name replaces, new names join in name order. */
-export function overlaySqlFiles(base: readonly SqlFile[], overlay: readonly SqlFile[]): SqlFile[] {
+/**
+ * `base` with `overlay` (the files of sub-folder `subdir`) laid over it: same name
+ * replaces, new names join in name order.
+ */
+export function overlaySqlFiles(base: readonly SqlFile[], overlay: readonly SqlFile[], subdir: string = SCHEDULED_SUBDIR): SqlFile[] {
   const byName = new Map(base.map((file) => [file.name, file]));
-  for (const file of overlay) byName.set(file.name, { name: `${SCHEDULED_SUBDIR}/${file.name}`, text: file.text });
+  for (const file of overlay) byName.set(file.name, { name: `${subdir}/${file.name}`, text: file.text });
   // Code-unit order, as readSqlFiles sorts: `04_copy.sql` before `04_copy_events.sql`.
   return [...byName.keys()].sort().map((name) => byName.get(name) as SqlFile);
 }

@@ -1,3 +1,4 @@
+import { SERVERLESS_ASSUMED_SLICES } from '../../src/aws/redshift-capacity';
 import { App, Stack, aws_events as events, aws_iam as iam } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { cpSync, existsSync, readFileSync, rmSync } from 'node:fs';
@@ -128,6 +129,7 @@ describe('with a schedule', () => {
       target: { database: 'sparkify', workgroupName: 'sparkify', secretArn: 'arn:secret', resourceArn: 'arn:workgroup' },
       source: { ...PUBLIC_DATASET_SOURCE, region: 'us-west-2' },
       runsBucket: 'runs',
+      slices: 2,
     };
     const saved = { config: process.env[SCHEDULED_LOAD_CONFIG_VARIABLE], region: process.env.AWS_REGION };
     process.env[SCHEDULED_LOAD_CONFIG_VARIABLE] = JSON.stringify(config);
@@ -240,6 +242,7 @@ describe("the scheduled loader's view of the cluster's status", () => {
       target: { database: 'sparkify', workgroupName: 'sparkify', secretArn: 'arn:aws:secretsmanager:us-west-2:123456789012:secret:s', resourceArn: 'arn:aws:redshift-serverless:us-west-2:123456789012:workgroup/w' },
       source: resolveSource(),
       copyRole: new iam.Role(stack, 'CopyRole', { assumedBy: new iam.ServicePrincipal('redshift.amazonaws.com') }),
+      slices: SERVERLESS_ASSUMED_SLICES,
     });
     const statements = loaderStatements(Template.fromStack(stack));
     expect(statements.find((statement) => statement.Sid === 'RunStatementsOnThisWarehouse')).toBeDefined();

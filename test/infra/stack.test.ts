@@ -80,7 +80,7 @@ describe('the provisioned warehouse', () => {
 });
 
 describe('the COPY role', () => {
-  it('is assumed by Redshift and reads exactly the source prefixes and the JSONPaths file', () => {
+  it('is assumed by Redshift and reads exactly the source prefixes, the JSONPaths file and songs/ of the staging bucket', () => {
     const { template } = provisioned;
     template.hasResourceProperties('AWS::IAM::Role', {
       AssumeRolePolicyDocument: { Statement: [Match.objectLike({ Principal: { Service: 'redshift.amazonaws.com' } })] },
@@ -106,6 +106,9 @@ describe('the COPY role', () => {
             Resource: 'arn:aws:s3:::udacity-dend',
             Condition: { StringLike: { 's3:prefix': ['song_data*', 'log_data*', 'log_json_path.json'] } },
           },
+          // The compacted song files (test/infra/staging-bucket.test.ts checks these two).
+          Match.objectLike({ Sid: 'ReadSongCompactions', Action: 's3:GetObject' }),
+          Match.objectLike({ Sid: 'ListSongCompactions', Action: 's3:ListBucket' }),
         ],
       },
     });
@@ -284,7 +287,8 @@ describe('the Serverless variant', () => {
       );
     }
     expect(namespace[1].DependsOn).toEqual(expect.arrayContaining([expect.stringMatching(/^WarehouseAuditLog/)]));
-    template.resourceCountIs('AWS::S3::Bucket', 0);
+    // Its one bucket is the staging bucket of the compacted song files.
+    expect(Object.keys(template.findResources('AWS::S3::Bucket'))).toEqual([expect.stringMatching(/^StagingBucket/)]);
   });
 
   it('refuses a base capacity Redshift Serverless does not offer', () => {

@@ -6,7 +6,10 @@ import {
   ListStatementsCommand,
   RedshiftDataClient,
 } from '@aws-sdk/client-redshift-data';
+import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
+import { Readable } from 'node:stream';
+import { gunzipSync } from 'node:zlib';
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { batchName } from '../../src/data-api/deploy-load';
@@ -19,6 +22,14 @@ import { readSqlFiles } from '../../src/sql/sql-files';
 import { PUBLIC_DATASET_SOURCE } from '../helpers/fixtures';
 
 const redshift = mockClient(RedshiftDataClient);
+const s3 = mockClient(S3Client);
+
+/** The song files the mocked source bucket holds. */
+const SONG_FILES = [
+  { key: 'songs/A/TRA.json', body: '{"song_id":"SO1","title":"One"}\n' },
+  { key: 'songs/B/TRB.json', body: '{"song_id":"SO2","title":"Two"}\n' },
+  { key: 'songs/README.txt', body: 'not a song' },
+];
 const SECRET_ARN = 'arn:aws:secretsmanager:us-west-2:123456789012:secret:redshift!cluster-admin-AbCdEf';
 const plan = buildLoadPlan(readSqlFiles(), { ...PUBLIC_DATASET_SOURCE, bucket: "odd'bucket", logPrefix: 'logs;\\x' });
 
@@ -36,6 +47,14 @@ function properties(overrides: Partial<LoadProperties> = {}): LoadProperties {
     SqlHash: 'abc123',
     CancelAfterSeconds: '3580',
     Target: CLUSTER,
+    SongCompaction: {
+      SourceBucket: 'source-bucket',
+      SourceRegion: 'us-west-2',
+      SongPrefix: 'songs/',
+      StagingBucket: 'staging-bucket',
+      Slices: '2',
+      MaxErrors: '0',
+    },
     ...overrides,
   };
 }
@@ -66,6 +85,14 @@ function event(
 let logged: string[];
 beforeEach(() => {
   redshift.reset();
+  s3.reset();
+  s3.on(ListObjectsV2Command, { Bucket: 'source-bucket', Prefix: 'songs/' }).resolves({
+    Contents: SONG_FILES.map((file) => ({ Key: file.key, Size: file.body.length, LastModified: new Date(0) })),
+  });
+  for (const file of SONG_FILES) {
+    s3.on(GetObjectCommand, { Bucket: 'source-bucket', Key: file.key }).callsFake(() => ({ Body: Readable.from([Buffer.from(file.body)]) }));
+  }
+  s3.on(PutObjectCommand).resolves({});
   logged = [];
   vi.spyOn(console, 'log').mockImplementation((line: unknown) => void logged.push(String(line)));
 });
@@ -98,6 +125,34 @@ describe('onEvent', () => {
     expect(copy).toContain("IAM_ROLE 'arn:aws:iam::123456789012:role/copy'");
     expect(copy).toContain("FORMAT AS JSON 's3://odd''bucket/log_json_path.json'");
     expect(copy).toContain("REGION 'us-west-2'");
+  });
+
+  it('compacts the song files into gzip’d JSON lines in the staging bucket, one per slice, and their manifest, before it submits the load', async () => {
+    redshift.on(BatchExecuteStatementCommand).callsFake(() => {
+      expect(s3.commandCalls(PutObjectCommand).map((call) => call.args[0].input.Key)).toContain('songs/song_data.manifest');
+      return { Id: 'id-1' };
+    });
+    await onEvent(event('Create'));
+    const puts = s3.commandCalls(PutObjectCommand).map((call) => call.args[0].input);
+    expect(puts.map((put) => [put.Bucket, put.Key])).toEqual([
+      ['staging-bucket', 'songs/req-1/part-00001-of-00002.json.gz'],
+      ['staging-bucket', 'songs/req-1/part-00002-of-00002.json.gz'],
+      ['staging-bucket', 'songs/song_data.manifest'],
+    ]);
+    expect(puts.slice(0, 2).map((put) => gunzipSync(put.Body as Buffer).toString('utf8'))).toEqual(['{"song_id":"SO1","title":"One"}\n', '{"song_id":"SO2","title":"Two"}\n']);
+    expect(JSON.parse(String(puts[2].Body))).toEqual({
+      entries: [1, 2].map((part) => ({ url: `s3://staging-bucket/songs/req-1/part-0000${part}-of-00002.json.gz`, mandatory: true })),
+    });
+    expect(puts.every((put) => put.ServerSideEncryption === 'AES256')).toBe(true);
+    const compacted = logged.map((line) => JSON.parse(line)).find((entry) => entry.event === 'songs-compacted');
+    expect(compacted).toMatchObject({ notRead: ['songs/README.txt'], notReadCount: 1 });
+    expect(redshift.commandCalls(BatchExecuteStatementCommand)).toHaveLength(1);
+  });
+
+  it('fails, submitting nothing, when the song prefix holds no song file', async () => {
+    s3.on(ListObjectsV2Command, { Bucket: 'source-bucket', Prefix: 'songs/' }).resolves({ Contents: [] });
+    await expect(onEvent(event('Create'))).rejects.toThrow(/Nothing to compact/);
+    expect(redshift.commandCalls(BatchExecuteStatementCommand)).toHaveLength(0);
   });
 
   it('Update starts the load again; Delete leaves the data and submits nothing', async () => {
@@ -268,7 +323,7 @@ describe('isComplete', () => {
     const error = await isComplete(event('Create')).catch((caught: unknown) => caught as Error);
     expect(error).toBeInstanceOf(Error);
     const message = (error as Error).message;
-    expect(message).toContain(`Statement ${copyIndex + 1} of ${plan.length} (04_copy.sql: COPY staging_events FROM`);
+    expect(message).toContain(`Statement ${copyIndex + 1} of ${plan.length} (04_copy_events.sql: COPY staging_events FROM`);
     expect(message).toContain("failed: Load into table 'staging_events' failed.");
     expect(message).toContain('SYS_LOAD_ERROR_DETAIL');
     expect(message).toContain('STL_LOAD_ERRORS');

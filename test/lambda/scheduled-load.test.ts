@@ -1,3 +1,4 @@
+import { gunzipSync } from 'node:zlib';
 import {
   BatchExecuteStatementCommand,
   DescribeStatementCommand,
@@ -34,6 +35,7 @@ const CONFIG: ScheduledLoadConfig = {
   },
   source: PUBLIC_DATASET_SOURCE,
   runsBucket: 'runs-bucket',
+  slices: 2,
 };
 const RUN_ID = 'run-1';
 const MANIFEST_READ = 'manifest-read';
@@ -162,15 +164,21 @@ beforeEach(() => {
 });
 
 describe('a scheduled load', () => {
-  it('loads only the new day: one COPY manifest naming it, its record line, one batch (one transaction)', async () => {
+  it('loads only the new day: compacted to gzip’d JSON lines, one COPY manifest naming them, its record line, one batch (one transaction)', async () => {
     given([DAY_1, DAY_2, SONG], [loaded(DAY_1), loaded(SONG)]);
     const outcome = await runScheduledLoad(context(), CONFIG);
 
     expect(outcome).toMatchObject({ status: 'loaded', loadedFiles: 1, redeliveredFiles: 0, unchangedFiles: 2, counts: { songplays: 42, users: 7 } });
-    expect(s3.commandCalls(GetObjectCommand).map((call) => call.args[0].input.Key)).toEqual([DAY_2.key]);
+    // Read twice: to hash and count it, then to compact it.
+    expect(s3.commandCalls(GetObjectCommand).map((call) => call.args[0].input.Key)).toEqual([DAY_2.key, DAY_2.key]);
     const files = written();
-    expect(Object.keys(files).sort()).toEqual(['files.json', 'log_data.manifest']);
-    expect(JSON.parse(files['log_data.manifest'])).toEqual({ entries: [{ url: `s3://udacity-dend/${DAY_2.key}`, mandatory: true }] });
+    const part = 'log_data/part-00001-of-00001.json.gz';
+    expect(Object.keys(files).sort()).toEqual(['files.json', 'log_data.manifest', part]);
+    expect(JSON.parse(files['log_data.manifest'])).toEqual({ entries: [{ url: `s3://runs-bucket/runs/${RUN_ID}/${part}`, mandatory: true }] });
+    const partBody = s3.commandCalls(PutObjectCommand).find((call) => String(call.args[0].input.Key).endsWith(part))?.args[0].input.Body as Buffer;
+    expect(gunzipSync(partBody).toString('utf8').trimEnd().split('\n').map((line) => JSON.parse(line))).toEqual(
+      DAY_2.body.trim().split('\n').map((line) => JSON.parse(line)),
+    );
     expect(files['files.json'].trim().split('\n').map((line) => JSON.parse(line))).toEqual([
       { file_key: DAY_2.key, size_bytes: Buffer.byteLength(DAY_2.body), modified_at: '2018-11-03 00:00:00', content_hash: sha256(DAY_2.body), rows_loaded: 3 },
     ]);
@@ -179,7 +187,7 @@ describe('a scheduled load', () => {
     expect(batches).toHaveLength(2);
     expect(batches[0]).toMatchObject({ Sqls: [SQL.loadedFilesQuery], Database: 'sparkify', ClusterIdentifier: 'sparkify-cluster', SecretArn: SECRET_ARN });
     const sqls = loadSqls();
-    expect(sqls).toContainEqual(expect.stringMatching(/^COPY staging_events\nFROM 's3:\/\/runs-bucket\/runs\/run-1\/log_data.manifest'\n[\s\S]*\nMANIFEST\n/));
+    expect(sqls).toContainEqual(expect.stringMatching(/^COPY staging_events\nFROM 's3:\/\/runs-bucket\/runs\/run-1\/log_data.manifest'\n[\s\S]*\nMANIFEST\nGZIP\n/));
     expect(sqls.some((sql) => sql.startsWith('COPY staging_songs'))).toBe(false);
     expect(sqls).toContainEqual(expect.stringMatching(/^COPY staging_files\nFROM 's3:\/\/runs-bucket\/runs\/run-1\/files.json'/));
     expect(sqls.some((sql) => sql.startsWith('DROP TABLE'))).toBe(false);
@@ -259,7 +267,8 @@ describe('a scheduled load', () => {
         : { Contents: [listed(DAY_1)], IsTruncated: true, NextContinuationToken: 'page-2' },
     );
     expect(await runScheduledLoad(context(), CONFIG)).toMatchObject({ status: 'loaded', loadedFiles: 1, unchangedFiles: 1 });
-    expect(JSON.parse(written()['log_data.manifest']).entries).toEqual([{ url: `s3://udacity-dend/${DAY_2.key}`, mandatory: true }]);
+    expect(JSON.parse(written()['log_data.manifest']).entries).toEqual([{ url: `s3://runs-bucket/runs/${RUN_ID}/log_data/part-00001-of-00001.json.gz`, mandatory: true }]);
+    expect(s3.commandCalls(GetObjectCommand).map((call) => call.args[0].input.Key)).toEqual([DAY_2.key, DAY_2.key]);
   });
 
   it('a failed read of load_manifest fails the run with Redshift’s error, loading nothing', async () => {

@@ -38,7 +38,7 @@ describe('the statements a scheduled run sends', () => {
     const statements = await scheduledRunStatements({ sourceBucket: 'my-events', sourceRegion: 'eu-west-1', logPrefix: 'raw/logs' });
     expect(splitIntoBatches(statements)).toHaveLength(1);
     expect(statements.join('\n')).toContain("FROM 's3://<runs-bucket>/runs/<request-id>/log_data.manifest'");
-    expect(statements.join('\n')).toContain("FORMAT AS JSON 's3://my-events/log_json_path.json'\nMANIFEST\nREGION 'eu-west-1'");
+    expect(statements.join('\n')).toContain("FORMAT AS JSON 's3://my-events/log_json_path.json'\nMANIFEST\nGZIP\nREGION 'eu-west-1'");
     expectRedshiftOnly(statements);
   });
 });

@@ -64,6 +64,7 @@ describe('buildScheduledPlan on sql/ with sql/scheduled/', () => {
         "IAM_ROLE 'arn:aws:iam::123456789012:role/copy'",
         "FORMAT AS JSON 's3://udacity-dend/log_json_path.json'",
         'MANIFEST',
+        'GZIP',
         "REGION 'us-west-2'",
         'MAXERROR 0',
         'COMPUPDATE OFF',

@@ -1,4 +1,4 @@
--- Load the raw JSON from S3 into the staging tables. Each placeholder in double braces
+-- Load the raw event JSON from S3 into staging_events. Each placeholder in double braces
 -- becomes a SQL literal that src/sql/render.ts escapes; nothing else is substituted.
 -- REGION is always given, so a bucket in another region than the warehouse works.
 -- STATUPDATE ON refreshes the staging tables' statistics, so the transform's joins are
@@ -11,16 +11,6 @@ COPY staging_events
 FROM {{ log_data_uri }}
 IAM_ROLE {{ copy_role_arn }}
 FORMAT AS JSON {{ log_jsonpaths_uri }}
-REGION {{ source_region }}
-MAXERROR {{ max_errors }}
-COMPUPDATE OFF
-STATUPDATE ON;
-
--- Song keys already match the staging_songs columns, so 'auto' maps them by name.
-COPY staging_songs
-FROM {{ song_data_uri }}
-IAM_ROLE {{ copy_role_arn }}
-FORMAT AS JSON 'auto'
 REGION {{ source_region }}
 MAXERROR {{ max_errors }}
 COMPUPDATE OFF
