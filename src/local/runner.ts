@@ -19,6 +19,7 @@ import {
   type UnreadFile,
 } from './local-copy';
 import type { FileDecisions, HashedFile } from '../manifest/file-decisions';
+import { refuseOutdatedTables } from './outdated-tables';
 import { decideLocalFiles, describeFiles, hashFile, readManifest, recordFiles, type SourceFile } from './manifest';
 
 /** The tables of the warehouse, in the order reports list them. */
@@ -172,7 +173,7 @@ export function localCopySource(maxErrors: number): CopySource {
  * nothing new changes nothing. With `rebuild`, every table is dropped and all files
  * load. When a COPY rejects too many records or a check fails, everything rolls back and
  * the warehouse and its manifest are as they were.
- * @throws TooManyRejectsError, ChecksFailedError, ChangedFileError, or the database's error
+ * @throws TooManyRejectsError, ChecksFailedError, ChangedFileError, OutdatedWarehouseError (tables an earlier `sql/` made), or the database's error
  */
 export async function runLocalEtl(engine: LocalEngine, options: LocalRunOptions): Promise<LocalRunReport> {
   const mode = options.rebuild ? 'rebuild' : 'incremental';
@@ -180,6 +181,7 @@ export async function runLocalEtl(engine: LocalEngine, options: LocalRunOptions)
   try {
     return await engine.transaction(async (db) => {
       await db.query(`SET LOCAL lock_timeout = ${Math.trunc(options.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS)}`);
+      if (mode === 'incremental') await refuseOutdatedTables(db, plan);
       const report = await runPlan(db, plan, options);
       await stopIfInterrupted(options.signal);
       if (report.checks.some((check) => !check.ok)) throw new ChecksFailedError(report);
