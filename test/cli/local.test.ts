@@ -70,7 +70,7 @@ describe('sparkify-local', () => {
     // It ends saying where the warehouse is, what it was loaded from and how long it took.
     const end = run.stdout.slice(run.stdout.lastIndexOf('\nrun'));
     expect(end).toContain(`\nwarehouse  PGlite folder ${db}\n`);
-    expect(end).toContain('\nschema     public\n');
+    expect(end).toContain('\nschema     sparkify\n');
     expect(end).toContain(`\nsource     ${data}\n`);
     expect(end).toMatch(/\ntook {7}(\d+m)?\d+(\.\d)?s\n$/);
   });
