@@ -1,3 +1,4 @@
+import { DEFAULT_WAREHOUSE_SCHEMA } from '../../src/sql/plan';
 import { cpSync, mkdirSync, readFileSync, readdirSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -163,7 +164,7 @@ describe.runIf(ENGINES.includes('postgres'))('a table lock held by a reader on P
       await runLocalEtl(engine, { dataDir: data, rebuild: true });
       const before = await warehouseSnapshot(engine.db);
       await reader.db.query('BEGIN');
-      await reader.db.query('LOCK TABLE songplays IN ACCESS SHARE MODE');
+      await reader.db.query(`LOCK TABLE ${DEFAULT_WAREHOUSE_SCHEMA}.songplays IN ACCESS SHARE MODE`);
       writeTree(data, { 'log_data/2018/11/2018-11-02-events.json': [play({ itemInSession: 7 })] });
 
       const error = await runLocalEtl(engine, { dataDir: data, rebuild: true, lockTimeoutMs: 500 }).catch((caught: unknown) => caught);
