@@ -12,7 +12,7 @@ import { warehouseSnapshot } from '../helpers/snapshot';
 
 // Big enough that a PGlite load takes seconds, so a signal lands in its middle.
 const options: GeneratorOptions = { ...DEFAULT_SAMPLE, users: 200, days: 4, songs: 100, events: 80_000 };
-const { dataWithDays } = generatedDays(options);
+const { addDay, dataWithDays } = generatedDays(options);
 
 function isRunning(pid: number): boolean {
   try {
@@ -29,10 +29,13 @@ describe('stopping a PGlite load', { timeout: 180_000 }, () => {
     ['SIGINT', 130],
   ] as const)('%s mid-load stops it, exit %i, "interrupted: nothing changed", the warehouse as it was', async (signal, code) => {
     const dbDir = path.join(tempDir(), 'db');
-    expect((await runCli('local.ts', ['--db', dbDir, '--data', dataWithDays([0])])).code).toBe(0);
+    const data = dataWithDays([0]);
+    expect((await runCli('local.ts', ['--db', dbDir, '--data', data])).code).toBe(0);
     const before = await withWarehouse({ dbDir }, (engine) => warehouseSnapshot(engine.db));
 
-    const run = startCli('local.ts', ['--db', dbDir, '--data', dataWithDays([0, 1, 2, 3])]);
+    // Three more days of the same source (a warehouse loads from one source only).
+    for (const day of [1, 2, 3]) addDay(data, day);
+    const run = startCli('local.ts', ['--db', dbDir, '--data', data]);
     await waitFor(() => /read\+parse: .* staging_events/.test(run.stderr()), 60_000, 'the load to be under way');
     run.child.kill(signal);
     const result = await run.finished;
