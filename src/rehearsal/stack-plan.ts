@@ -112,7 +112,7 @@ export interface StackPlan {
   readonly warehouse: WarehousePlan;
   /** Buckets the load's COPY statements read. */
   readonly sourceBuckets: readonly string[];
-  /** The staging bucket the deploy's load compacts the song files into, if it does. */
+  /** The staging bucket the deploy's load compacts the song and event files into, if it does. */
   readonly stagingBucket?: string;
   /** The scheduled loads' runs bucket. */
   readonly runsBucket?: string;
@@ -356,9 +356,9 @@ function copiedBuckets(statements: unknown): string[] {
   return [...buckets];
 }
 
-/** The bucket the deploy's onEvent compacts the song files into (its `SongCompaction` property). */
+/** The bucket the deploy's onEvent compacts the song and event files into (its `Compaction` property). */
 function stagingBucketOf(properties: Readonly<Record<string, unknown>>): string | undefined {
-  const bucket = (properties.SongCompaction as { StagingBucket?: unknown } | undefined)?.StagingBucket;
+  const bucket = (properties.Compaction as { StagingBucket?: unknown } | undefined)?.StagingBucket;
   return typeof bucket === 'string' ? bucket : undefined;
 }
 
