@@ -178,7 +178,7 @@ export function readStackPlan(resolver: TemplateResolver, outdir: string): Stack
     },
     scheduled,
     warehouse: readWarehouse(resolver),
-    sourceBuckets: copiedBuckets(properties.Statements).filter((bucket) => bucket !== stagingBucketOf(properties)),
+    sourceBuckets: sourceBucketsOf(properties),
     stagingBucket: stagingBucketOf(properties),
     runsBucket: readRunsBucket(scheduled),
     sampleDataAsset: readSampleDataAsset(resolver, outdir),
@@ -354,6 +354,13 @@ function copiedBuckets(statements: unknown): string[] {
     for (const match of statement.matchAll(/'s3:\/\/([^/']+)\//g)) buckets.add(match[1]);
   }
   return [...buckets];
+}
+
+/** The buckets the load reads: what its COPYs read but the staging bucket, and what onEvent compacts from. */
+function sourceBucketsOf(properties: Readonly<Record<string, unknown>>): string[] {
+  const compacted = (properties.Compaction as { SourceBucket?: unknown } | undefined)?.SourceBucket;
+  const copied = copiedBuckets(properties.Statements).filter((bucket) => bucket !== stagingBucketOf(properties));
+  return [...new Set([...copied, ...(typeof compacted === 'string' ? [compacted] : [])])];
 }
 
 /** The bucket the deploy's onEvent compacts the song and event files into (its `Compaction` property). */
