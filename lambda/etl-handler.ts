@@ -3,7 +3,7 @@ import type {
   CloudFormationCustomResourceResponse,
 } from 'aws-lambda';
 import { S3Client } from '@aws-sdk/client-s3';
-import { compactDeploySongs } from '../src/compaction/deploy-songs';
+import { compactDeploySources } from '../src/compaction/deploy-compaction';
 import { DataApi } from '../src/data-api/client';
 import { cancelRunningLoads, checkLoad, startLoad, type Logger } from '../src/data-api/deploy-load';
 import type { LoadProperties } from '../src/data-api/load-properties';
@@ -23,11 +23,11 @@ const PHYSICAL_ID = 'sparkify-warehouse-load';
 
 type OnEventResponse = Pick<CloudFormationCustomResourceResponse, 'PhysicalResourceId'> & { Data?: Record<string, string> };
 
-/** S3 in a region: the source bucket's for reading the song files, the stack's for the staging bucket. */
+/** S3 in a region: the source bucket's for reading the song and event files, the stack's for the staging bucket. */
 const s3In = (region: string | undefined) => new S3Files(new S3Client({ region, maxAttempts: 6 }));
 
 /**
- * Create and Update: compact the song files into the staging bucket, then start the load. Delete: cancel a load still running, and leave the
+ * Create and Update: compact the song and event files into the staging bucket, then start the load. Delete: cancel a load still running, and leave the
  * data alone (the warehouse's removal policy decides).
  */
 export async function onEvent(event: CloudFormationCustomResourceEvent): Promise<OnEventResponse> {
@@ -38,16 +38,18 @@ export async function onEvent(event: CloudFormationCustomResourceEvent): Promise
   }
   const startedAtMs = Date.now();
   const properties = event.ResourceProperties as unknown as LoadProperties;
-  const compaction = properties.SongCompaction;
-  const compacted = await compactDeploySongs(s3In(compaction.SourceRegion), s3In(process.env.AWS_REGION), compaction, event.RequestId);
-  log({
-    event: 'songs-compacted',
-    manifest: compacted.manifestUri,
-    files: compacted.parts.map(({ key, sourceFiles, records, gzipBytes }) => ({ key, sourceFiles, records, gzipBytes })),
-    leftOutRecords: compacted.leftOut,
-    notRead: compacted.unread.slice(0, 20),
-    notReadCount: compacted.unread.length,
-  });
+  const compaction = properties.Compaction;
+  const compacted = await compactDeploySources(s3In(compaction.SourceRegion), s3In(process.env.AWS_REGION), compaction, event.RequestId);
+  for (const [kind, result] of [['songs', compacted.songs], ['events', compacted.events]] as const) {
+    log({
+      event: `${kind}-compacted`,
+      manifest: result.manifestUri,
+      files: result.parts.map(({ key, sourceFiles, records, gzipBytes }) => ({ key, sourceFiles, records, gzipBytes })),
+      leftOutRecords: result.leftOut,
+      notRead: result.unread.slice(0, 20),
+      notReadCount: result.unread.length,
+    });
+  }
   const statementId = await startLoad(api, properties, event.RequestId, log);
   return { PhysicalResourceId: PHYSICAL_ID, Data: { FirstStatementId: statementId, StartedAtMs: String(startedAtMs) } };
 }

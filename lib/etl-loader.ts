@@ -31,11 +31,11 @@ export interface EtlLoaderProps {
   /** A hash of sql/ and the source: when it changes, the next deploy loads again. */
   readonly sqlHash: string;
   /**
-   * The song files onEvent compacts into the staging bucket before it submits the load
-   * (the plan's song COPY reads their manifest), and how.
+   * The song and event files onEvent compacts into the staging bucket before it submits
+   * the load (the plan's COPYs read their manifests), and how.
    */
-  readonly songCompaction: {
-    /** Where the song files are: the loader may list and read them. */
+  readonly compaction: {
+    /** Where the song and event files and the JSONPaths file are: the loader may list and read them. */
     readonly source: ResolvedSource;
     /** Where the compacted files go: the loader may write them. */
     readonly staging: StagingBucket;
@@ -103,13 +103,13 @@ export class EtlLoader extends Construct {
       role,
       'redshift-data:DescribeStatement, GetStatementResult, ListStatements and CancelStatement have no resource-level permissions in IAM (the Data API ' +
         'only shows and cancels a caller its own statements), nor has xray:PutTraceSegments; the log-group wildcards are the streams of the functions own log groups; ' +
-        'the S3 wildcards end the source prefixes (read, to compact the song files) and songs/ of the staging bucket (write, the compacted files).',
+        'the S3 wildcards end the source prefixes (read, to compact the song and event files) and songs/ and events/ of the staging bucket (write, the compacted files).',
     );
     const logRemovalPolicy = props.logRemovalPolicy ?? RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE;
-    const { source, staging, slices, maxErrors } = props.songCompaction;
-    grantSourceRead(role, source);
+    const { source, staging, slices, maxErrors } = props.compaction;
+    grantSourceRead(role, source, [source.jsonPathsKey]);
     staging.grantWriteCompactions(role);
-    // onEvent compacts the song catalogue before it submits the load: Lambda's longest run.
+    // onEvent compacts the song catalogue and the event logs before it submits the load: Lambda's longest run.
     const onEvent = loaderFunction(this, 'OnEvent', { handler: 'etl-handler.onEvent', role, logRemovalPolicy, timeout: Duration.minutes(15) });
     const isComplete = loaderFunction(this, 'IsComplete', { handler: 'etl-handler.isComplete', role, logRemovalPolicy });
     const logGroup = (name: string) =>
@@ -134,10 +134,12 @@ export class EtlLoader extends Construct {
       // Two looks before the Provider gives up: time to cancel the batch and say why.
       CancelAfterSeconds: String(timeout.toSeconds() - 2 * pollInterval.toSeconds()),
       Target: props.target,
-      SongCompaction: {
+      Compaction: {
         SourceBucket: source.bucket,
         SourceRegion: source.region,
         SongPrefix: source.songPrefix,
+        LogPrefix: source.logPrefix,
+        JsonPathsKey: source.jsonPathsKey,
         StagingBucket: staging.bucket.bucketName,
         Slices: String(slices),
         MaxErrors: String(maxErrors),

@@ -15,7 +15,7 @@ import {
   aws_s3_deployment as s3deploy,
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { DEPLOY_SONG_MANIFEST_KEY, readDeploySql } from '../src/compaction/deploy-songs';
+import { DEPLOY_EVENT_MANIFEST_KEY, DEPLOY_JSONPATHS_KEY, DEPLOY_SONG_MANIFEST_KEY, readDeploySql } from '../src/compaction/deploy-compaction';
 import { buildLoadPlan, s3Uri } from '../src/sql/plan';
 import { hashSqlFiles } from '../src/sql/sql-files';
 import { AnalystAccess } from './analyst-access';
@@ -161,7 +161,7 @@ export class SparkifyWarehouse extends Construct implements ec2.IConnectable {
   readonly usageLimit?: ServerlessUsageLimit;
   /** What COPY reads, defaults filled in (the sample bucket with `sampleDataDir`). */
   readonly source: ResolvedSource;
-  /** The bucket the deploy's load compacts the song files into, which its song COPY reads. */
+  /** The bucket the deploy's load compacts the song and event files into, which its COPYs read. */
   readonly stagingBucket: StagingBucket;
   /**
    * What the deploy's load reported, as deploy-time tokens of the load's custom resource:
@@ -227,11 +227,13 @@ export class SparkifyWarehouse extends Construct implements ec2.IConnectable {
     const slices = warehouseSlices({ serverless: props.serverless, nodeType: props.nodeType, numberOfNodes: props.numberOfNodes });
     const plan = buildLoadPlan(files, { ...source, copyRoleArn: copyRole.roleArn, maxErrors }, 'rebuild', {
       song_manifest_uri: s3Uri(this.stagingBucket.bucket.bucketName, DEPLOY_SONG_MANIFEST_KEY),
+      log_manifest_uri: s3Uri(this.stagingBucket.bucket.bucketName, DEPLOY_EVENT_MANIFEST_KEY),
+      staged_log_jsonpaths_uri: s3Uri(this.stagingBucket.bucket.bucketName, DEPLOY_JSONPATHS_KEY),
     });
     this.loader = new EtlLoader(this, 'Load', {
       target: this.dataApiTarget,
       plan,
-      songCompaction: {
+      compaction: {
         source,
         staging: this.stagingBucket,
         slices,

@@ -1,6 +1,6 @@
 import { Duration, RemovalPolicy, aws_iam as iam, aws_s3 as s3 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { DEPLOY_SONGS_PREFIX } from '../src/compaction/deploy-songs';
+import { DEPLOY_STAGING_PREFIXES } from '../src/compaction/deploy-compaction';
 import { acknowledge } from './nag';
 
 /** Properties of {@link StagingBucket}. */
@@ -19,8 +19,8 @@ export interface StagingBucketProps {
 }
 
 /**
- * The bucket the deploy's load compacts the song files into before its COPY (few gzip'd
- * JSON-lines files instead of one tiny file per song): private, encrypted (SSE-S3),
+ * The bucket the deploy's load compacts the song and event files into before its COPYs
+ * (few gzip'd JSON-lines files instead of one tiny file per song), under songs/ and events/: private, encrypted (SSE-S3),
  * TLS only, old compactions expired. The load's role writes it, the COPY role reads it.
  */
 export class StagingBucket extends Construct {
@@ -34,39 +34,39 @@ export class StagingBucket extends Construct {
       encryption: s3.BucketEncryption.S3_MANAGED,
       blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
       enforceSSL: true,
-      lifecycleRules: [{ prefix: DEPLOY_SONGS_PREFIX, expiration: props.compactionExpiry ?? Duration.days(7) }],
+      lifecycleRules: DEPLOY_STAGING_PREFIXES.map((prefix) => ({ prefix, expiration: props.compactionExpiry ?? Duration.days(7) })),
       removalPolicy,
       autoDeleteObjects: removalPolicy === RemovalPolicy.DESTROY,
     });
     acknowledge(
       this.bucket,
       'AwsSolutions-S1',
-      'Holds only the compacted copies of the public song catalogue that the deploy load writes and its COPY reads, expired after days; no personal data.',
+      'Holds only the compacted copies of the source song and event files that the deploy load writes and its COPYs read, expired after days.',
     );
   }
 
-  /** Lets the load's role write compacted files and their manifest under songs/, nothing else. */
+  /** Lets the load's role write compacted files, their manifests and the JSONPaths copy under songs/ and events/, nothing else. */
   grantWriteCompactions(role: iam.IRole): void {
-    role.addToPrincipalPolicy(
-      new iam.PolicyStatement({ sid: 'WriteSongCompactions', actions: ['s3:PutObject'], resources: [this.bucket.arnForObjects(`${DEPLOY_SONGS_PREFIX}*`)] }),
-    );
+    role.addToPrincipalPolicy(new iam.PolicyStatement({ sid: 'WriteCompactions', actions: ['s3:PutObject'], resources: this.compactionObjects() }));
   }
 
   /**
-   * Lets Redshift's COPY role read the compacted files and their manifest under songs/
-   * (COPY asks for GET and LIST on what it loads), nothing else.
+   * Lets Redshift's COPY role read what the load wrote under songs/ and events/ (COPY
+   * asks for GET and LIST on what it loads), nothing else.
    */
   grantReadCompactions(role: iam.IRole): void {
-    role.addToPrincipalPolicy(
-      new iam.PolicyStatement({ sid: 'ReadSongCompactions', actions: ['s3:GetObject'], resources: [this.bucket.arnForObjects(`${DEPLOY_SONGS_PREFIX}*`)] }),
-    );
+    role.addToPrincipalPolicy(new iam.PolicyStatement({ sid: 'ReadCompactions', actions: ['s3:GetObject'], resources: this.compactionObjects() }));
     role.addToPrincipalPolicy(
       new iam.PolicyStatement({
-        sid: 'ListSongCompactions',
+        sid: 'ListCompactions',
         actions: ['s3:ListBucket'],
         resources: [this.bucket.bucketArn],
-        conditions: { StringLike: { 's3:prefix': [`${DEPLOY_SONGS_PREFIX}*`] } },
+        conditions: { StringLike: { 's3:prefix': DEPLOY_STAGING_PREFIXES.map((prefix) => `${prefix}*`) } },
       }),
     );
+  }
+
+  private compactionObjects(): string[] {
+    return DEPLOY_STAGING_PREFIXES.map((prefix) => this.bucket.arnForObjects(`${prefix}*`));
   }
 }

@@ -3,6 +3,7 @@
 -- gzip'd JSON-lines files, a multiple of the warehouse's slices, in the stack's staging
 -- bucket, and writes this manifest of them: COPY splits no JSON or gzip'd file, so it
 -- reads few, big files instead of thousands of small ones (src/compaction/compact-json.ts).
+-- sql/deploy/04_copy_events.sql does the same with the event files.
 -- No REGION: the staging bucket is in the warehouse's region.
 COPY staging_songs
 FROM {{ song_manifest_uri }}

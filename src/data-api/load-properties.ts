@@ -1,4 +1,4 @@
-import type { SongCompactionProperties } from '../compaction/deploy-songs';
+import type { DeployCompactionProperties } from '../compaction/deploy-compaction';
 import type { PlannedStatement, StatementKind } from '../sql/plan';
 import type { WarehouseTarget } from './target';
 
@@ -22,8 +22,8 @@ export interface LoadProperties {
   readonly CancelAfterSeconds: string;
   /** Where the load runs, as the warehouse construct gives it (the admin secret's ARN, never its value). */
   readonly Target: WarehouseTarget;
-  /** What onEvent compacts before it submits the load: the song files, for the song COPY's manifest. */
-  readonly SongCompaction: SongCompactionProperties;
+  /** What onEvent compacts before it submits the load: the song and event files, for the COPYs' manifests. */
+  readonly Compaction: DeployCompactionProperties;
 }
 
 /** What the handler knows about one statement besides its SQL. */

@@ -6,6 +6,7 @@ import { DataApiOperations } from './data-api-operations';
 import { DataApiError, encodeError, encodeOutput, readRequest, type DataApiHeaders } from './data-api-protocol';
 import { FaultPlan } from './faults';
 import { runSession } from './redshift-session';
+import type { CopyRead } from './s3-copy';
 import { StandInWarehouse } from './stand-in-warehouse';
 import { StatementStore } from './statement-store';
 
@@ -94,6 +95,8 @@ export interface DataApiStandIn {
   readonly calls: readonly StandInCall[];
   /** Ids of the statements CancelStatement cancelled. */
   readonly cancelled: readonly string[];
+  /** Every COPY that loaded (committed or not), in order: its table and the objects it read. */
+  readonly copies: readonly CopyRead[];
   /**
    * Runs a query (Redshift SQL, adapted as batches are) on the warehouse as `user`
    * (default the admin user) and returns its rows: for checking what a load left. It
@@ -113,12 +116,14 @@ export async function startDataApiStandIn(options: DataApiStandInOptions): Promi
   const warehouse = await StandInWarehouse.open(options.database, options.adminUser);
   const faults = new FaultPlan(options.faults ?? []);
   const { databaseRoles } = options;
+  const copies: CopyRead[] = [];
   const queue = new BatchQueue((submission, signal) =>
     runSession(submission, signal, {
       warehouse,
       faults,
       bucketFolder: options.bucketFolder,
       databaseRolesOf: (role) => (databaseRoles && Object.hasOwn(databaseRoles, role) ? databaseRoles[role] : []),
+      copied: (read) => copies.push(read),
     }),
   );
   const calls: StandInCall[] = [];
@@ -143,6 +148,7 @@ export async function startDataApiStandIn(options: DataApiStandInOptions): Promi
     endpoint: server.endpoint,
     calls,
     cancelled,
+    copies,
     query: (sql, user = options.adminUser) => warehouse.asUser(user, (db) => db.query(adaptForPostgres(sql))),
     idle: () => queue.idle(),
     async close() {

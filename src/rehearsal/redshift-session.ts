@@ -2,7 +2,7 @@ import type { LocalDatabase } from '../local/database';
 import { adaptForPostgres } from '../sql/postgres';
 import type { FaultPlan } from './faults';
 import { toResultSet } from './result-set';
-import { copyFromBuckets, isCopyStatement, type BucketFolders } from './s3-copy';
+import { copyFromBuckets, isCopyStatement, type BucketFolders, type CopyRead } from './s3-copy';
 import type { StandInWarehouse } from './stand-in-warehouse';
 import type { SqlStatement, StatementOutcome, Submission } from './statements';
 
@@ -13,6 +13,8 @@ export interface SessionContext {
   readonly faults: FaultPlan;
   /** The database roles an IAM role's `RedshiftDbRoles` tag lists (none for an untagged role). */
   readonly databaseRolesOf: (iamRole: string) => readonly string[];
+  /** Told of every COPY that loaded: its table and the objects it read. */
+  readonly copied: (read: CopyRead) => void;
 }
 
 /** Redshift's process ids are large numbers; each session gets its own. */
@@ -81,7 +83,9 @@ async function runStatement(db: LocalDatabase, statement: SqlStatement, context:
   const injected = context.faults.statementError(statement.ordinal);
   if (injected !== undefined) throw new InjectedFailure(injected);
   if (isCopyStatement(statement.sql)) {
-    return { resultRows: (await copyFromBuckets(db, statement.sql, context.bucketFolder)).rows };
+    const { rows, table, objects } = await copyFromBuckets(db, statement.sql, context.bucketFolder);
+    context.copied({ table, objects });
+    return { resultRows: rows };
   }
   const result = await db.execute(adaptForPostgres(statement.sql));
   return result.columns.length > 0 ? { resultSet: toResultSet(result), resultRows: result.rows.length } : { resultRows: result.affectedRows };

@@ -17,6 +17,7 @@ import { LambdaFleet, roleCredentials, SimulatedClock, type LambdaSandbox } from
 import { ProviderDriver, type CustomResourceRequest, type ProviderResponse } from './provider-driver';
 import { startRedshiftStandIn, type RedshiftStandIn } from './redshift-stand-in';
 import { startS3StandIn, type S3StandIn } from './s3-stand-in';
+import type { CopyRead } from './s3-copy';
 import { sourceDays, uploadKeys, jsonKeysUnder, type SourceDay } from './source-days';
 import { readStackPlan, type AnalystsPlan, type LambdaFunctionSpec, type StackPlan } from './stack-plan';
 import { PROJECT_ROOT, synthesizeApp, type SynthesizedStack } from './synth';
@@ -123,6 +124,8 @@ export interface RehearsalStep {
   readonly cancelledStatements?: readonly string[];
   /** Data API calls answered with ThrottlingException during the step. */
   readonly throttledCalls?: number;
+  /** The COPYs the step's batches ran (committed or not): each one's table and the `s3://` objects it read. */
+  readonly copies?: readonly CopyRead[];
   /** The fault injected into this step. */
   readonly fault?: string;
   /**
@@ -491,6 +494,7 @@ class Run {
     const before = await this.snapshot();
     const cancelledBefore = this.dataApi.cancelled.length;
     const callsBefore = this.dataApi.calls.length;
+    const copiesBefore = this.dataApi.copies.length;
     const response = await this.driver.request(request);
     const settled = await this.settle();
     const after = settled ? await this.snapshot() : undefined;
@@ -512,6 +516,7 @@ class Run {
       ...(failed ? { reason: response.reason } : {}),
       ...(this.dataApi.cancelled.length > cancelledBefore ? { cancelledStatements: this.dataApi.cancelled.slice(cancelledBefore) } : {}),
       ...(calls.some((call) => call.error?.includes('Throttling')) ? { throttledCalls: calls.filter((call) => call.error?.includes('Throttling')).length } : {}),
+      ...(this.dataApi.copies.length > copiesBefore ? { copies: this.dataApi.copies.slice(copiesBefore) } : {}),
       ...(fault ? { fault } : {}),
     };
     this.stepsDone.push(step);

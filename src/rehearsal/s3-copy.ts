@@ -9,11 +9,18 @@ import { segmentSql } from '../sql/lexer';
  * COPY as Redshift runs it, from local folders that stand for S3 buckets (an object's
  * key is its path under its bucket's folder): FROM a key prefix loads every object whose
  * key starts with it, FROM a MANIFEST the objects it lists; the JSONPaths file is an
- * object too. What is missing fails the COPY with an error worded as Redshift words it.
+ * object too. What is missing fails the COPY with an error worded as Redshift words it;
+ * so does a gzip'd object (`.gz`) read without GZIP, which Redshift would parse as text.
  */
 
 /** The folder standing for a bucket, or undefined for a bucket that does not exist. */
 export type BucketFolders = (bucket: string) => string | undefined;
+
+/** What a COPY read: its table and the `s3://` URIs of the objects it loaded, in order. */
+export interface CopyRead {
+  readonly table: string;
+  readonly objects: readonly string[];
+}
 
 /** Whether a statement is a COPY, which reads S3 and so is not sent to Postgres. */
 export function isCopyStatement(sql: string): boolean {
@@ -25,13 +32,17 @@ export function isCopyStatement(sql: string): boolean {
  * Runs a COPY statement on the session `db`, as its user: the table must be writable by
  * that user. More rejected records than MAXERROR fail it as Redshift's load error does.
  */
-export async function copyFromBuckets(db: LocalDatabase, sql: string, bucketFolder: BucketFolders): Promise<CopyOutcome> {
+export async function copyFromBuckets(db: LocalDatabase, sql: string, bucketFolder: BucketFolders): Promise<CopyOutcome & CopyRead> {
   const copy = parseCopyStatement(sql);
   const objects = copy.manifest ? manifestObjects(copy.from, bucketFolder) : objectsUnder(copy.from, bucketFolder);
+  const gzipped = [...objects.values()].find((uri) => uri.endsWith('.gz'));
+  if (!copy.gzip && gzipped) {
+    throw new Error(`Load into table '${copy.table}' failed. Check 'sys_load_error_detail' for details. ${gzipped} is gzip-compressed and the COPY has no GZIP`);
+  }
   const jsonPaths =
     copy.jsonFormat === 'auto' ? 'auto' : parseJsonPaths(readFileSync(objectFile(copy.jsonFormat.jsonPaths, bucketFolder), 'utf8'), s3Uri(copy.jsonFormat.jsonPaths));
   try {
-    return await copyJsonFiles(db, copy, [...objects.keys()], jsonPaths);
+    return { ...(await copyJsonFiles(db, copy, [...objects.keys()], jsonPaths)), objects: [...objects.values()] };
   } catch (error) {
     if (!(error instanceof TooManyRejectsError)) throw error;
     const rejects = error.rejects.map((reject) => `${objects.get(reject.file)}, line ${reject.line}: ${reject.reason}`);

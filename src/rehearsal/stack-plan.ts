@@ -112,7 +112,7 @@ export interface StackPlan {
   readonly warehouse: WarehousePlan;
   /** Buckets the load's COPY statements read. */
   readonly sourceBuckets: readonly string[];
-  /** The staging bucket the deploy's load compacts the song files into, if it does. */
+  /** The staging bucket the deploy's load compacts the song and event files into, if it does. */
   readonly stagingBucket?: string;
   /** The scheduled loads' runs bucket. */
   readonly runsBucket?: string;
@@ -178,7 +178,7 @@ export function readStackPlan(resolver: TemplateResolver, outdir: string): Stack
     },
     scheduled,
     warehouse: readWarehouse(resolver),
-    sourceBuckets: copiedBuckets(properties.Statements).filter((bucket) => bucket !== stagingBucketOf(properties)),
+    sourceBuckets: sourceBucketsOf(properties),
     stagingBucket: stagingBucketOf(properties),
     runsBucket: readRunsBucket(scheduled),
     sampleDataAsset: readSampleDataAsset(resolver, outdir),
@@ -356,9 +356,16 @@ function copiedBuckets(statements: unknown): string[] {
   return [...buckets];
 }
 
-/** The bucket the deploy's onEvent compacts the song files into (its `SongCompaction` property). */
+/** The buckets the load reads: what its COPYs read but the staging bucket, and what onEvent compacts from. */
+function sourceBucketsOf(properties: Readonly<Record<string, unknown>>): string[] {
+  const compacted = (properties.Compaction as { SourceBucket?: unknown } | undefined)?.SourceBucket;
+  const copied = copiedBuckets(properties.Statements).filter((bucket) => bucket !== stagingBucketOf(properties));
+  return [...new Set([...copied, ...(typeof compacted === 'string' ? [compacted] : [])])];
+}
+
+/** The bucket the deploy's onEvent compacts the song and event files into (its `Compaction` property). */
 function stagingBucketOf(properties: Readonly<Record<string, unknown>>): string | undefined {
-  const bucket = (properties.SongCompaction as { StagingBucket?: unknown } | undefined)?.StagingBucket;
+  const bucket = (properties.Compaction as { StagingBucket?: unknown } | undefined)?.StagingBucket;
   return typeof bucket === 'string' ? bucket : undefined;
 }
 

@@ -80,7 +80,7 @@ describe('the provisioned warehouse', () => {
 });
 
 describe('the COPY role', () => {
-  it('is assumed by Redshift and reads exactly the source prefixes, the JSONPaths file and songs/ of the staging bucket', () => {
+  it('is assumed by Redshift and reads exactly the source prefixes, the JSONPaths file and songs/ and events/ of the staging bucket', () => {
     const { template } = provisioned;
     template.hasResourceProperties('AWS::IAM::Role', {
       AssumeRolePolicyDocument: { Statement: [Match.objectLike({ Principal: { Service: 'redshift.amazonaws.com' } })] },
@@ -106,9 +106,9 @@ describe('the COPY role', () => {
             Resource: 'arn:aws:s3:::udacity-dend',
             Condition: { StringLike: { 's3:prefix': ['song_data*', 'log_data*', 'log_json_path.json'] } },
           },
-          // The compacted song files (test/infra/staging-bucket.test.ts checks these two).
-          Match.objectLike({ Sid: 'ReadSongCompactions', Action: 's3:GetObject' }),
-          Match.objectLike({ Sid: 'ListSongCompactions', Action: 's3:ListBucket' }),
+          // The compacted song and event files (test/infra/staging-bucket.test.ts checks these two).
+          Match.objectLike({ Sid: 'ReadCompactions', Action: 's3:GetObject' }),
+          Match.objectLike({ Sid: 'ListCompactions', Action: 's3:ListBucket' }),
         ],
       },
     });
@@ -130,9 +130,11 @@ describe('the load on deploy', () => {
     expect(load.Properties.Target.secretArn).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^WarehouseCluster/), 'MasterPasswordSecretArn'] });
     expect(load.Properties.ServiceTimeout).toBe('3600');
     const copy = JSON.stringify(load.Properties.Statements.find((sql: unknown) => JSON.stringify(sql).includes('COPY staging_events')));
-    expect(copy).toContain("FROM 's3://udacity-dend/log_data'");
-    expect(copy).toContain("FORMAT AS JSON 's3://udacity-dend/log_json_path.json'");
-    expect(copy).toContain("REGION 'us-west-2'");
+    // The compacted events in the staging bucket (onEvent writes them), gzip'd, no REGION (test/infra/staging-bucket.test.ts shows the SQL).
+    expect(copy).toMatch(/FROM 's3:\/\/",\{"Ref":"StagingBucket[^"]*"\},"\/events\/log_data\.manifest'/);
+    expect(copy).toMatch(/FORMAT AS JSON 's3:\/\/",\{"Ref":"StagingBucket[^"]*"\},"\/events\/log_json_path\.json'/);
+    expect(copy).toContain('MANIFEST\\nGZIP');
+    expect(copy).not.toContain('REGION');
     expect(copy).toMatch(/IAM_ROLE '",\{"Fn::GetAtt":\["CopyRole/);
     expect(load.Properties.Statements).toHaveLength(load.Properties.StatementInfo.length);
     template.hasResourceProperties('AWS::Lambda::Function', { Handler: 'index.onEvent', Runtime: 'nodejs24.x' });
@@ -303,9 +305,8 @@ describe('the sampleData variant', () => {
     template.resourceCountIs('Custom::CDKBucketDeployment', 1);
     const load = Object.values(template.findResources('Custom::SparkifyLoad'))[0];
     expect(load.DependsOn).toEqual(expect.arrayContaining([expect.stringMatching(/^SampleDataDeployment/)]));
-    const copy = JSON.stringify(load.Properties.Statements);
-    expect(copy).toContain('{"Ref":"SampleData');
-    expect(copy).toContain('REGION \'",{"Ref":"AWS::Region"}');
+    // onEvent compacts from the sample bucket (the COPYs then read the staging bucket: test/infra/staging-bucket.test.ts).
+    expect(load.Properties.Compaction).toMatchObject({ SourceBucket: { Ref: expect.stringMatching(/^SampleData/) }, SourceRegion: { Ref: 'AWS::Region' } });
     template.hasResourceProperties('AWS::Redshift::Cluster', { EnhancedVpcRouting: true });
   });
 });

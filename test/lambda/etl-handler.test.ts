@@ -9,7 +9,7 @@ import {
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import { Readable } from 'node:stream';
-import { gunzipSync } from 'node:zlib';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { batchName } from '../../src/data-api/deploy-load';
@@ -30,6 +30,12 @@ const SONG_FILES = [
   { key: 'songs/B/TRB.json', body: '{"song_id":"SO2","title":"Two"}\n' },
   { key: 'songs/README.txt', body: 'not a song' },
 ];
+/** The event files it holds: one plain, one gzip'd (what COPY without GZIP cannot read). */
+const EVENT_FILES = [
+  { key: 'logs/2018-11-01-events.json', body: Buffer.from('{"userId":"1","ts":1}\n') },
+  { key: 'logs/2018-11-02-events.json.gz', body: gzipSync('{"userId":"2","ts":2}\n') },
+];
+const JSONPATHS = '{"jsonpaths":["$.userId","$.ts"]}';
 const SECRET_ARN = 'arn:aws:secretsmanager:us-west-2:123456789012:secret:redshift!cluster-admin-AbCdEf';
 const plan = buildLoadPlan(readSqlFiles(), { ...PUBLIC_DATASET_SOURCE, bucket: "odd'bucket", logPrefix: 'logs;\\x' });
 
@@ -47,10 +53,12 @@ function properties(overrides: Partial<LoadProperties> = {}): LoadProperties {
     SqlHash: 'abc123',
     CancelAfterSeconds: '3580',
     Target: CLUSTER,
-    SongCompaction: {
+    Compaction: {
       SourceBucket: 'source-bucket',
       SourceRegion: 'us-west-2',
       SongPrefix: 'songs/',
+      LogPrefix: 'logs/',
+      JsonPathsKey: 'paths/log_json_path.json',
       StagingBucket: 'staging-bucket',
       Slices: '2',
       MaxErrors: '0',
@@ -89,7 +97,10 @@ beforeEach(() => {
   s3.on(ListObjectsV2Command, { Bucket: 'source-bucket', Prefix: 'songs/' }).resolves({
     Contents: SONG_FILES.map((file) => ({ Key: file.key, Size: file.body.length, LastModified: new Date(0) })),
   });
-  for (const file of SONG_FILES) {
+  s3.on(ListObjectsV2Command, { Bucket: 'source-bucket', Prefix: 'logs/' }).resolves({
+    Contents: EVENT_FILES.map((file) => ({ Key: file.key, Size: file.body.length, LastModified: new Date(0) })),
+  });
+  for (const file of [...SONG_FILES, ...EVENT_FILES, { key: 'paths/log_json_path.json', body: JSONPATHS }]) {
     s3.on(GetObjectCommand, { Bucket: 'source-bucket', Key: file.key }).callsFake(() => ({ Body: Readable.from([Buffer.from(file.body)]) }));
   }
   s3.on(PutObjectCommand).resolves({});
@@ -127,9 +138,11 @@ describe('onEvent', () => {
     expect(copy).toContain("REGION 'us-west-2'");
   });
 
-  it('compacts the song files into gzip’d JSON lines in the staging bucket, one per slice, and their manifest, before it submits the load', async () => {
+  it('compacts the song and event files (.json.gz too) into gzip’d JSON lines in the staging bucket, with their manifests and the JSONPaths file, before it submits the load', async () => {
     redshift.on(BatchExecuteStatementCommand).callsFake(() => {
-      expect(s3.commandCalls(PutObjectCommand).map((call) => call.args[0].input.Key)).toContain('songs/song_data.manifest');
+      expect(s3.commandCalls(PutObjectCommand).map((call) => call.args[0].input.Key)).toEqual(
+        expect.arrayContaining(['songs/song_data.manifest', 'events/log_data.manifest', 'events/log_json_path.json']),
+      );
       return { Id: 'id-1' };
     });
     await onEvent(event('Create'));
@@ -138,7 +151,14 @@ describe('onEvent', () => {
       ['staging-bucket', 'songs/req-1/part-00001-of-00002.json.gz'],
       ['staging-bucket', 'songs/req-1/part-00002-of-00002.json.gz'],
       ['staging-bucket', 'songs/song_data.manifest'],
+      // The gzip'd file starts past half the events' bytes: both go to the first part, the second part is empty and dropped.
+      ['staging-bucket', 'events/req-1/part-00001-of-00001.json.gz'],
+      ['staging-bucket', 'events/log_data.manifest'],
+      ['staging-bucket', 'events/log_json_path.json'],
     ]);
+    expect(gunzipSync(puts[3].Body as Buffer).toString('utf8')).toBe('{"userId":"1","ts":1}\n{"userId":"2","ts":2}\n');
+    expect(JSON.parse(String(puts[4].Body))).toEqual({ entries: [{ url: 's3://staging-bucket/events/req-1/part-00001-of-00001.json.gz', mandatory: true }] });
+    expect(String(puts[5].Body)).toBe(JSONPATHS);
     expect(puts.slice(0, 2).map((put) => gunzipSync(put.Body as Buffer).toString('utf8'))).toEqual(['{"song_id":"SO1","title":"One"}\n', '{"song_id":"SO2","title":"Two"}\n']);
     expect(JSON.parse(String(puts[2].Body))).toEqual({
       entries: [1, 2].map((part) => ({ url: `s3://staging-bucket/songs/req-1/part-0000${part}-of-00002.json.gz`, mandatory: true })),

@@ -1,4 +1,5 @@
-import { readFileSync, rmSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readAnalyticsQueries, runAnalyticsQuery } from '../../src/analytics/queries';
@@ -157,11 +158,26 @@ describe('npm run rehearse', () => {
 describe('a rehearsal of the provisioned cluster', () => {
   const synthesized = sharedSynth({});
 
-  it('re-runs the load on an Update, and leaves the data on Delete', async () => {
+  it('re-runs the load on an Update, and leaves the data on Delete; its COPYs read only the compacted gzip files, a gzip’d event log too', async () => {
     const data = days.dataWithDays([0, 1]);
+    const [gzipped] = readdirSync(path.join(data, 'log_data'), { recursive: true, withFileTypes: true }).filter((entry) => entry.isFile());
+    const gzippedFile = path.join(gzipped.parentPath, gzipped.name);
+    writeFileSync(`${gzippedFile}.gz`, gzipSync(readFileSync(gzippedFile)));
+    rmSync(gzippedFile);
     const [report, local] = await Promise.all([run(synthesized, {}, { dataDir: data }), localFigures(data)]);
     const [create, update, remove] = ['create', 'update', 'delete'].map((name) => stepNamed(report, name));
     expect(create.outcome).toBe('succeeded');
+    // What each COPY of the deploy read: gzip'd parts under the staging bucket's songs/<request id>/ and events/<request id>/, no raw source file.
+    for (const step of [create, update]) {
+      const read = (table: string) => (step.copies ?? []).filter((copy) => copy.table === table).flatMap((copy) => copy.objects);
+      for (const [table, prefix] of [['staging_songs', 'songs'], ['staging_events', 'events']]) {
+        expect(read(table).length, table).toBeGreaterThan(0);
+        // The rehearsal names a bucket of the stack <stack>-<logical id>-<suffix>, lower case: the staging bucket's holds "stagingbucket".
+        const compacted = new RegExp(`^s3://[^/]*-stagingbucket[^/]*/${prefix}/[^/]+/part-\\d{5}-of-\\d{5}\\.json\\.gz$`);
+        expect(read(table).filter((uri) => !compacted.test(uri)), table).toEqual([]);
+      }
+      expect((step.copies ?? []).flatMap((copy) => copy.objects).filter((uri) => /\/(song_data|log_data)\//.test(uri))).toEqual([]);
+    }
     expect(create.polls).toBeGreaterThanOrEqual(1);
     expect(update.outcome).toBe('succeeded');
     // A second load: another batch, with counts of its own.
