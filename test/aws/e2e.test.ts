@@ -25,7 +25,7 @@ function deps(commands: string[][], failDeploy = false): E2eDeps {
 function awsReturns(counts: Record<string, number>): void {
   redshift.on(BatchExecuteStatementCommand).resolves({ Id: 'q1' });
   redshift.on(DescribeStatementCommand).resolvesOnce({ Status: 'STARTED' }).resolves({ Status: 'FINISHED' });
-  redshift.on(GetStatementResultCommand, { Id: 'q1:1' }).resolves({
+  redshift.on(GetStatementResultCommand, { Id: 'q1:2' }).resolves({
     ColumnMetadata: Object.keys(counts).map((name) => ({ name })),
     Records: [Object.values(counts).map((longValue) => ({ longValue }))],
   });
@@ -91,7 +91,7 @@ describe('runE2e --scheduled', () => {
   function awsReturnsInTurn(...counts: Record<string, number>[]): void {
     redshift.on(BatchExecuteStatementCommand).resolves({ Id: 'q1' });
     redshift.on(DescribeStatementCommand).resolves({ Status: 'FINISHED' });
-    let results = redshift.on(GetStatementResultCommand, { Id: 'q1:1' });
+    let results = redshift.on(GetStatementResultCommand, { Id: 'q1:2' });
     for (const count of counts) {
       results = results.resolvesOnce({
         ColumnMetadata: Object.keys(count).map((name) => ({ name })),

@@ -8,7 +8,8 @@ import {
   RedshiftDataClient,
   type DescribeStatementResponse,
 } from '@aws-sdk/client-redshift-data';
-import { copyFileSync, statSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
 import { randomBytes } from 'node:crypto';
 import * as path from 'node:path';
 import { Client } from 'pg';
@@ -431,9 +432,13 @@ describe('the Data API on PGlite, through the real SDK client', () => {
     const day2 = path.join(source, 'log_data/2018/11/2018-11-02-events.json');
     writeTree(source, { 'log_data/2018/11/2018-11-02-events.json': [play({ ts: 1_541_116_800_000, sessionId: 2 })] });
     const fileLine = { file_key: 'log_data/2018/11/2018-11-02-events.json', size_bytes: statSync(day2).size, modified_at: '2018-11-02 10:00:00', content_hash: 'ab'.repeat(32), rows_loaded: 1 };
+    // A scheduled run COPYs its new files compacted into gzip'd parts in its runs folder.
+    const part = 'runs/r1/events/part-00000-of-00001.json.gz';
+    mkdirSync(path.dirname(path.join(buckets, 'runs', part)), { recursive: true });
+    writeFileSync(path.join(buckets, 'runs', part), gzipSync(readFileSync(day2)));
     writeTree(path.join(buckets, 'runs'), {
       'runs/r1/files.json': [fileLine],
-      'runs/r1/log_data.manifest': JSON.stringify({ entries: [{ url: `s3://sparkify-source/${fileLine.file_key}`, mandatory: true }] }),
+      'runs/r1/log_data.manifest': JSON.stringify({ entries: [{ url: `s3://sparkify-runs/${part}`, mandatory: true }] }),
       'runs/r2/log_data.manifest': JSON.stringify({ entries: [{ url: 's3://sparkify-source/log_data/missing.json', mandatory: true }] }),
     });
     const scheduledSql = readScheduledSql();
