@@ -468,7 +468,10 @@ describe('the Data API on PGlite, through the real SDK client', () => {
         'Rejected: s3://sparkify-source/song_data/Z/TRBAD.json, line 1: song_id is required but missing',
     );
     // COPY runs as the batch's user, who must be allowed to write the table: the admin owns it (the reader may use the schema).
-    expect((await runBatch([`GRANT USAGE ON SCHEMA sparkify TO "${iamRoleDatabaseUser(harness.users.reader)}";`], 'reader-may-use-schema')).state).toBe('FINISHED');
+    // Its database user exists once it has signed in (Redshift makes an IAM identity's user at its first sign-in).
+    await harness.run(['SELECT 1;'], WORKGROUP, 'reader');
+    const granted = await runBatch([`GRANT USAGE ON SCHEMA sparkify TO "${iamRoleDatabaseUser(harness.users.reader)}";`], 'reader-may-use-schema');
+    expect([granted.state, granted.error]).toEqual(['FINISHED', undefined]);
     expect((await harness.run([enterSchemaStatement(), copySongs], WORKGROUP, 'reader')).Error).toBe('ERROR: permission denied for table staging_songs');
     // The run's temporary table lived as long as its batch's session.
     expect((await runBatch(['SELECT COUNT(*) FROM staging_files'], 'temp-gone')).error).toBe('ERROR: relation "staging_files" does not exist');
