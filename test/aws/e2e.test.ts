@@ -1,4 +1,5 @@
 import { DescribeStatementCommand, GetStatementResultCommand, BatchExecuteStatementCommand, RedshiftDataClient } from '@aws-sdk/client-redshift-data';
+import { enterSchemaStatement } from '../../src/sql/search-path';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { DataApi } from '../../src/data-api/client';
@@ -42,7 +43,8 @@ describe('runE2e', () => {
     expect(commands[0]).toEqual(expect.arrayContaining(['cdk', 'deploy', 'sampleData=true', 'stackName=E2E', 'destroyOnDelete=true']));
     expect(commands[1]).toEqual(expect.arrayContaining(['cdk', 'destroy', '--force', 'stackName=E2E']));
     expect(redshift.commandCalls(BatchExecuteStatementCommand)[0].args[0].input).toMatchObject({
-      Sqls: ['SELECT 1 AS songplays;'],
+      // The query enters the warehouse's schema first, in the same batch (one session).
+      Sqls: [enterSchemaStatement(), 'SELECT 1 AS songplays;'],
       ClusterIdentifier: 'cluster-1',
       SecretArn: 'arn:secret',
       Database: 'sparkify',
