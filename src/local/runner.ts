@@ -20,7 +20,6 @@ import {
   type UnreadFile,
 } from './local-copy';
 import type { FileDecisions, HashedFile } from '../manifest/file-decisions';
-import { refuseOutdatedTables } from './outdated-tables';
 import { decideLocalFiles, describeFiles, hashFile, readManifest, recordFiles, type SourceFile } from './manifest';
 import { sourcePathOf } from './folder-ownership';
 import { claimSchema } from './schema-claim';
@@ -199,8 +198,7 @@ export function localCopySource(maxErrors: number, schema: string = DEFAULT_WARE
  * the warehouse and its manifest are as they were. The warehouse lives in its own schema
  * (`schema`), which must be this tool's and loaded from this `dataDir` (or rebuilt).
  * @throws TooManyRejectsError, ChecksFailedError, ChangedFileError, ForeignSchemaError,
- *   OtherSourceError, OutdatedWarehouseError (tables an earlier `sql/`
- *   made), or the database's error
+ *   OtherSourceError, or the database's error
  */
 export async function runLocalEtl(engine: LocalEngine, options: LocalRunOptions): Promise<LocalRunReport> {
   const mode = options.rebuild ? 'rebuild' : 'incremental';
@@ -220,7 +218,6 @@ export async function runLocalEtl(engine: LocalEngine, options: LocalRunOptions)
         rebuild: options.rebuild ?? false,
         where: options.warehouseName ?? 'this database',
       });
-      if (mode === 'incremental') await refuseOutdatedTables(db, plan);
       const report = await runPlan(db, plan.filter((statement) => statement.kind !== 'namespace'), options);
       await stopIfInterrupted(options.signal);
       if (report.checks.some((check) => !check.ok)) throw new ChecksFailedError(report);
