@@ -28,9 +28,6 @@ import { LoadProgressReporter, type LoadProgress } from './load-progress';
 /** The tables of the warehouse, in the order reports list them. */
 export const TABLES = ['staging_events', 'staging_songs', 'songplays', 'users', 'songs', 'artists', 'time'] as const;
 
-/** The star schema's tables, which the transform fills from staging. */
-const STAR_TABLES = TABLES.filter((table) => !table.startsWith('staging_'));
-
 /** A warehouse table. */
 export type TableName = (typeof TABLES)[number];
 
@@ -335,7 +332,6 @@ async function runPlan(db: LocalDatabase, plan: readonly PlannedStatement[], opt
   const bytesToLoad = loading ? sum(all.flatMap((decision) => decision.load.map((file) => file.sizeBytes))) : 0;
   // With nothing to load, the transform does not run.
   const progress = new LoadProgressReporter(bytesToLoad, loading ? plan : plan.filter((s) => s.kind !== 'transform'), options.onProgress);
-  let analyzed = false;
   for (const statement of plan) {
     await stopIfInterrupted(options.signal);
     // Database roles belong to the deployed warehouse; a local one is the user's own.
@@ -352,15 +348,6 @@ async function runPlan(db: LocalDatabase, plan: readonly PlannedStatement[], opt
       if (statement.kind === 'summary') summary = rows[0] as Record<string, number | string>;
       else checks.push(checkResult(statement.checkName ?? statement.file, rows));
     } else if (loading) {
-      if (statement.kind === 'transform' && !analyzed) {
-        // Statistics for the star tables before the transform joins them with staging:
-        // the COPYs analyze staging (STATUPDATE ON), but a star table made or grown in an
-        // earlier run may have none yet (autovacuum has not looked), and without them
-        // Postgres planned an incremental load's dedupe of 300k staged plays against 100k
-        // held as nested loops that ran for minutes. Redshift keeps its own statistics.
-        await timer.time('transform', () => db.query(`ANALYZE ${STAR_TABLES.join(', ')}`));
-        analyzed = true;
-      }
       await progress.running(statement, () => timer.time('transform', () => db.query(adaptForPostgres(statement.sql))));
     }
   }
