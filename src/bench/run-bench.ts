@@ -1,3 +1,4 @@
+import { DEFAULT_WAREHOUSE_SCHEMA } from '../sql/plan';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
@@ -93,6 +94,8 @@ async function freshEngine(kind: BenchRun['engine'], databaseUrl?: string): Prom
     return { engine, dispose: async () => (await engine.close(), rmSync(dir, { recursive: true, force: true })) };
   }
   const engine = await openPostgres(databaseUrl as string);
+  // The warehouse's own schema (where the loads go) and public (where the floor copies to).
+  await engine.db.query(`DROP SCHEMA IF EXISTS ${DEFAULT_WAREHOUSE_SCHEMA} CASCADE`);
   await engine.db.query('DROP SCHEMA public CASCADE');
   await engine.db.query('CREATE SCHEMA public');
   return { engine, dispose: () => engine.close() };
