@@ -1,6 +1,7 @@
 import { Aws, CfnCondition, Fn, RemovalPolicy, Stack, Token, aws_iam as iam, aws_s3 as s3 } from 'aws-cdk-lib';
 import { FactName, RegionInfo } from 'aws-cdk-lib/region-info';
 import { Construct } from 'constructs';
+import { privateBucketProps } from './private-bucket';
 import { acknowledge } from './nag';
 
 /** Properties of {@link AuditLogBucket}. */
@@ -29,12 +30,8 @@ export class AuditLogBucket extends Construct {
     super(scope, id);
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE;
     this.bucket = new s3.Bucket(this, 'Bucket', {
-      encryption: s3.BucketEncryption.S3_MANAGED,
-      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-      enforceSSL: true,
+      ...privateBucketProps(removalPolicy),
       versioned: true,
-      removalPolicy,
-      autoDeleteObjects: removalPolicy === RemovalPolicy.DESTROY,
     });
     const redshift = new iam.ServicePrincipal(this.redshiftServicePrincipal());
     const conditions = {

@@ -15,6 +15,7 @@ import {
 } from 'aws-cdk-lib';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { Construct } from 'constructs';
+import { privateBucketProps } from './private-bucket';
 import { SCHEDULED_LOAD_CONFIG_VARIABLE, type ScheduledLoadConfig } from '../src/data-api/scheduled-config';
 import { grantDataApiAccess } from './data-api-access';
 import { loaderFunction } from './loader-function';
@@ -76,12 +77,8 @@ export class ScheduledLoad extends Construct {
     super(scope, id);
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE;
     this.runsBucket = new s3.Bucket(this, 'Runs', {
-      encryption: s3.BucketEncryption.S3_MANAGED,
-      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-      enforceSSL: true,
+      ...privateBucketProps(removalPolicy),
       lifecycleRules: [{ prefix: 'runs/', expiration: Duration.days(30) }],
-      removalPolicy,
-      autoDeleteObjects: removalPolicy === RemovalPolicy.DESTROY,
     });
     // COPY lists the bucket for the run's file list (a key prefix) and reads it and the manifests.
     props.copyRole.addToPrincipalPolicy(

@@ -15,6 +15,7 @@ import {
   aws_s3_deployment as s3deploy,
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
+import { privateBucketProps } from './private-bucket';
 import { DEPLOY_EVENT_MANIFEST_KEY, DEPLOY_JSONPATHS_KEY, DEPLOY_SONG_MANIFEST_KEY, readDeploySql } from '../src/compaction/deploy-compaction';
 import { buildLoadPlan, s3Uri } from '../src/sql/plan';
 import { hashSqlFiles } from '../src/sql/sql-files';
@@ -312,11 +313,7 @@ export class SparkifyWarehouse extends Construct implements ec2.IConnectable {
   /** A private bucket holding the sample folder, and the deployment filling it. */
   private sampleSource(dir: string, removalPolicy: RemovalPolicy): { source: ResolvedSource; deployment: Construct } {
     const bucket = new s3.Bucket(this, 'SampleData', {
-      encryption: s3.BucketEncryption.S3_MANAGED,
-      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-      enforceSSL: true,
-      removalPolicy,
-      autoDeleteObjects: removalPolicy === RemovalPolicy.DESTROY,
+      ...privateBucketProps(removalPolicy),
     });
     acknowledge(
       bucket,

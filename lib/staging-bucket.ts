@@ -1,5 +1,6 @@
 import { Duration, RemovalPolicy, aws_iam as iam, aws_s3 as s3 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
+import { privateBucketProps } from './private-bucket';
 import { DEPLOY_STAGING_PREFIXES } from '../src/compaction/deploy-compaction';
 import { acknowledge } from './nag';
 
@@ -31,12 +32,8 @@ export class StagingBucket extends Construct {
     super(scope, id);
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE;
     this.bucket = new s3.Bucket(this, 'Bucket', {
-      encryption: s3.BucketEncryption.S3_MANAGED,
-      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-      enforceSSL: true,
+      ...privateBucketProps(removalPolicy),
       lifecycleRules: DEPLOY_STAGING_PREFIXES.map((prefix) => ({ prefix, expiration: props.compactionExpiry ?? Duration.days(7) })),
-      removalPolicy,
-      autoDeleteObjects: removalPolicy === RemovalPolicy.DESTROY,
     });
     acknowledge(
       this.bucket,
