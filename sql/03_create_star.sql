@@ -16,7 +16,12 @@ CREATE TABLE IF NOT EXISTS users (
     last_name  VARCHAR(256),
     gender     VARCHAR(8),
     level      VARCHAR(16), -- from the user's latest event: free and paid both occur over time
-    level_ts   BIGINT NOT NULL -- epoch ms of that event, so a later load can tell which is newer
+    -- That event's ts (epoch ms), session_id and item_in_session: where it stands in the
+    -- order sql/05_transform.sql ranks a user's events by, so a later load's events are
+    -- ranked against it as a load of everything at once would rank them.
+    level_ts              BIGINT NOT NULL,
+    level_session_id      INTEGER,
+    level_item_in_session INTEGER
 )
 DISTSTYLE ALL
 SORTKEY (user_id);

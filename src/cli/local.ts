@@ -14,6 +14,7 @@ import { DEFAULT_WAREHOUSE_SCHEMA } from '../sql/plan';
 import { SqlIdentifier } from '../sql/render';
 import { ForeignFolderError, overlapProblem } from '../local/folder-ownership';
 import { ForeignSchemaError, OtherSourceError } from '../local/schema-claim';
+import { OutdatedWarehouseError } from '../local/outdated-tables';
 
 /** What is wrong with a --schema value, if anything: it must be a plain SQL identifier. */
 function schemaProblem(name: string): string | undefined {
@@ -105,6 +106,7 @@ const EXPECTED_FAILURES = [
   ForeignFolderError,
   ForeignSchemaError,
   OtherSourceError,
+  OutdatedWarehouseError,
 ] as const;
 
 async function main(values: OptionValues<typeof LOCAL.options>): Promise<number> {

@@ -177,7 +177,10 @@ export function failureMessage(description: StatementDescription, properties: Lo
   const hint = info?.failureHint
     ? ` ${info.checkName ? `Check ${info.checkName}: ` : ''}${info.failureHint}.`
     : info?.kind === 'check'
-      ? ` Data-quality check ${info.checkName} found rows breaking its rule (its assertion divides by zero to roll the load back). Run the check's query from sql/${info.file} to see them.`
+      ? ` Data-quality check ${info.checkName} found rows breaking its rule (its assertion divides by zero to roll the load back; ` +
+        "Redshift's error cannot carry the rows' keys, see docs/AWS-FACTS.md). The rollback undid this load's tables too, so the " +
+        `check's query (sql/${info.file}) now sees the warehouse as it was: to see the offending keys, load the same source ` +
+        'files locally (npm run local -- --data DIR names the first five of each failed check).'
       : info?.kind === 'copy'
         ? ' COPY rejected records or could not read the source: query SYS_LOAD_ERROR_DETAIL (provisioned or Serverless) or STL_LOAD_ERRORS (provisioned) for the file, line and reason.'
         : '';

@@ -20,6 +20,7 @@ import {
   type UnreadFile,
 } from './local-copy';
 import type { FileDecisions, HashedFile } from '../manifest/file-decisions';
+import { refuseOutdatedTables } from './outdated-tables';
 import { decideLocalFiles, describeFiles, hashFile, readManifest, recordFiles, type SourceFile } from './manifest';
 import { sourcePathOf } from './folder-ownership';
 import { claimSchema } from './schema-claim';
@@ -195,7 +196,8 @@ export function localCopySource(maxErrors: number, schema: string = DEFAULT_WARE
  * the warehouse and its manifest are as they were. The warehouse lives in its own schema
  * (`schema`), which must be this tool's and loaded from this `dataDir` (or rebuilt).
  * @throws TooManyRejectsError, ChecksFailedError, ChangedFileError, ForeignSchemaError,
- *   OtherSourceError, or the database's error
+ *   OtherSourceError, OutdatedWarehouseError (tables an earlier `sql/`
+ *   made), or the database's error
  */
 export async function runLocalEtl(engine: LocalEngine, options: LocalRunOptions): Promise<LocalRunReport> {
   const mode = options.rebuild ? 'rebuild' : 'incremental';
@@ -214,6 +216,7 @@ export async function runLocalEtl(engine: LocalEngine, options: LocalRunOptions)
         rebuild: options.rebuild ?? false,
         where: options.warehouseName ?? 'this database',
       });
+      if (mode === 'incremental') await refuseOutdatedTables(db, plan);
       const report = await runPlan(db, plan.filter((statement) => statement.kind !== 'namespace'), options);
       await stopIfInterrupted(options.signal);
       if (report.checks.some((check) => !check.ok)) throw new ChecksFailedError(report);

@@ -8,7 +8,8 @@ import type { LocalDatabase } from '../../src/local/database';
 export async function warehouseSnapshot(db: LocalDatabase): Promise<Record<string, unknown[]>> {
   const queries: Record<string, string> = {
     songplays:
-      'SELECT start_time, user_id, level, song_id, artist_id, session_id, item_in_session, location, user_agent FROM songplays ORDER BY user_id, session_id, item_in_session',
+      'SELECT start_time, user_id, level, song_id, artist_id, session_id, item_in_session, location, user_agent, song_title, artist_name, song_length ' +
+      'FROM songplays ORDER BY user_id, session_id, item_in_session',
     users: 'SELECT * FROM users ORDER BY user_id',
     songs: 'SELECT * FROM songs ORDER BY song_id',
     artists: 'SELECT * FROM artists ORDER BY artist_id',
