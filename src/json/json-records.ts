@@ -18,50 +18,66 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
  * yielded as an error with the line it starts on, and reading goes on after it.
  */
 export async function* readJsonRecords(file: string | AsyncIterable<Uint8Array>): AsyncGenerator<JsonRecord> {
+  for await (const records of readJsonRecordBatches(file)) yield* records;
+}
+
+/**
+ * {@link readJsonRecords} a chunk of the file at a time: the records of each chunk read,
+ * in order (some chunks have none). One promise per chunk, not per record, for loaders
+ * that take millions of them.
+ */
+export async function* readJsonRecordBatches(file: string | AsyncIterable<Uint8Array>): AsyncGenerator<JsonRecord[]> {
   const scanner = new RecordScanner();
   let lineNumber = 0;
-  for await (const line of readLines(file)) {
-    lineNumber += 1;
-    if (line === TOO_LONG) {
-      yield* scanner.abandon('the record goes on into a line that is too long');
-      yield { line: lineNumber, error: `line longer than ${MAX_RECORD_BYTES} bytes` };
-      continue;
+  for await (const lines of readLineBatches(file)) {
+    const records: JsonRecord[] = [];
+    for (const line of lines) {
+      lineNumber += 1;
+      if (line === TOO_LONG) {
+        scanner.abandon('the record goes on into a line that is too long', records);
+        records.push({ line: lineNumber, error: `line longer than ${MAX_RECORD_BYTES} bytes` });
+        continue;
+      }
+      let text: string;
+      try {
+        text = utf8.decode(line);
+      } catch {
+        scanner.abandon('the record goes on into a line that is not valid UTF-8', records);
+        records.push({ line: lineNumber, error: 'invalid UTF-8' });
+        continue;
+      }
+      if (lineNumber === 1) text = text.replace(/^\uFEFF/, '');
+      scanner.feed(text.endsWith('\r') ? text.slice(0, -1) : text, lineNumber, records);
     }
-    let text: string;
-    try {
-      text = utf8.decode(line);
-    } catch {
-      yield* scanner.abandon('the record goes on into a line that is not valid UTF-8');
-      yield { line: lineNumber, error: 'invalid UTF-8' };
-      continue;
-    }
-    if (lineNumber === 1) text = text.replace(/^\uFEFF/, '');
-    yield* scanner.feed(text.endsWith('\r') ? text.slice(0, -1) : text, lineNumber);
+    yield records;
   }
-  yield* scanner.abandon('the file ends inside this record');
+  const last: JsonRecord[] = [];
+  scanner.abandon('the file ends inside this record', last);
+  yield last;
 }
 
 /** Stands for a line longer than {@link MAX_RECORD_BYTES}, whose bytes are not kept. */
 const TOO_LONG = Symbol('line too long');
 
 /**
- * Splits a file into lines (raw bytes, without the `\n`), reading it as a stream.
- * A line longer than {@link MAX_RECORD_BYTES} is not held in memory: it comes out as
- * {@link TOO_LONG}.
+ * Splits a file into lines (raw bytes, without the `\n`), reading it as a stream: the
+ * lines that end in each chunk read, and the last line at the end. A line longer than
+ * {@link MAX_RECORD_BYTES} is not held in memory: it comes out as {@link TOO_LONG}.
  */
-async function* readLines(file: string | AsyncIterable<Uint8Array>): AsyncGenerator<Buffer | typeof TOO_LONG> {
+async function* readLineBatches(file: string | AsyncIterable<Uint8Array>): AsyncGenerator<(Buffer | typeof TOO_LONG)[]> {
   let partial: Buffer[] = [];
   let partialBytes = 0;
   let tooLong = false;
   const chunks = typeof file === 'string' ? (createReadStream(file, { highWaterMark: 1 << 20 }) as AsyncIterable<Uint8Array>) : file;
   for await (const bytes of chunks) {
     const chunk = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    const lines: (Buffer | typeof TOO_LONG)[] = [];
     let start = 0;
     let newline = chunk.indexOf(10, start);
     while (newline !== -1) {
       const piece = chunk.subarray(start, newline);
-      if (tooLong || partialBytes + piece.length > MAX_RECORD_BYTES) yield TOO_LONG;
-      else yield partial.length > 0 ? Buffer.concat([...partial, piece]) : piece;
+      if (tooLong || partialBytes + piece.length > MAX_RECORD_BYTES) lines.push(TOO_LONG);
+      else lines.push(partial.length > 0 ? Buffer.concat([...partial, piece]) : piece);
       partial = [];
       partialBytes = 0;
       tooLong = false;
@@ -76,9 +92,10 @@ async function* readLines(file: string | AsyncIterable<Uint8Array>): AsyncGenera
     } else if (rest.length > 0) {
       partial.push(rest);
     }
+    if (lines.length > 0) yield lines;
   }
-  if (tooLong) yield TOO_LONG;
-  else if (partial.length > 0) yield Buffer.concat(partial);
+  if (tooLong) yield [TOO_LONG];
+  else if (partial.length > 0) yield [Buffer.concat(partial)];
 }
 
 /**
@@ -93,34 +110,34 @@ class RecordScanner {
   private inString = false;
   private escaped = false;
 
-  *feed(text: string, line: number): Generator<JsonRecord> {
+  feed(text: string, line: number, out: JsonRecord[]): void {
     if (this.pending.length === 0) {
       const trimmed = text.trim();
       if (trimmed === '') return;
       if (trimmed.startsWith('{') && trimmed.endsWith('}')) {
         const parsed = parseObject(trimmed);
         if ('value' in parsed) {
-          yield { line, value: parsed.value };
+          out.push({ line, value: parsed.value });
           return;
         }
       }
       this.startLine = line;
     } else if (text.startsWith('{') && this.depth > 0) {
       // An object opening at column 0 while one is still open: the open one was cut short.
-      yield* this.abandon('truncated record: a new object starts before it closes');
+      this.abandon('truncated record: a new object starts before it closes', out);
       this.startLine = line;
     }
-    yield* this.scan(text, line);
+    this.scan(text, line, out);
   }
 
-  *abandon(reason: string): Generator<JsonRecord> {
+  abandon(reason: string, out: JsonRecord[]): void {
     if (this.pending.length > 0) {
-      yield { line: this.startLine, error: reason };
+      out.push({ line: this.startLine, error: reason });
     }
     this.reset();
   }
 
-  private *scan(text: string, line: number): Generator<JsonRecord> {
+  private scan(text: string, line: number, out: JsonRecord[]): void {
     let valueStart = 0;
     for (let index = 0; index < text.length; index += 1) {
       const char = text[index];
@@ -132,7 +149,7 @@ class RecordScanner {
       }
       if (this.depth === 0 && char !== '{' && char !== '[' && char.trim() !== '') {
         // Text outside any object: the rest of the line is not a record.
-        yield { line, error: `expected a JSON object, found ${JSON.stringify(text.slice(index, index + 20))}` };
+        out.push({ line, error: `expected a JSON object, found ${JSON.stringify(text.slice(index, index + 20))}` });
         this.reset();
         return;
       }
@@ -143,7 +160,7 @@ class RecordScanner {
       } else if (char === '}' || char === ']') {
         this.depth -= 1;
         if (this.depth <= 0) {
-          yield this.finish(text.slice(valueStart, index + 1), this.startLine);
+          out.push(this.finish(text.slice(valueStart, index + 1), this.startLine));
           valueStart = index + 1;
           this.startLine = line;
         }
@@ -154,9 +171,9 @@ class RecordScanner {
     this.pending.push(rest);
     this.pendingBytes += rest.length;
     if (this.inString) {
-      yield* this.abandon('a string is not closed before the end of the line');
+      this.abandon('a string is not closed before the end of the line', out);
     } else if (this.pendingBytes > MAX_RECORD_BYTES) {
-      yield* this.abandon(`record larger than ${MAX_RECORD_BYTES} bytes`);
+      this.abandon(`record larger than ${MAX_RECORD_BYTES} bytes`, out);
     }
   }
 

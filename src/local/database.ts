@@ -24,8 +24,8 @@ export interface LocalDatabase {
   query<Row extends object>(sql: string, params?: readonly unknown[]): Promise<Row[]>;
   /** Runs one statement and returns its columns too, as a client showing any result needs them. */
   execute(sql: string): Promise<StatementResult>;
-  /** Bulk-loads CSV text (COPY ... FROM STDIN, CSV format) into the given columns. */
-  copyCsv(table: string, columns: readonly string[], csv: string): Promise<void>;
+  /** Bulk-loads CSV text, or its UTF-8 bytes (COPY ... FROM STDIN, CSV format), into the given columns. */
+  copyCsv(table: string, columns: readonly string[], csv: string | Uint8Array): Promise<void>;
 }
 
 /** A local database that can open a transaction and be closed. */

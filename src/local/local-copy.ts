@@ -1,14 +1,13 @@
-import { createReadStream, existsSync, readFileSync, readdirSync, realpathSync, statSync, type Dirent } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, realpathSync, statSync, type Dirent } from 'node:fs';
 import * as path from 'node:path';
-import { createGunzip } from 'node:zlib';
-import { createHash } from 'node:crypto';
 import { segmentSql, type SqlSegment } from '../sql/lexer';
 import { quoteLiteral } from '../sql/render';
 import type { LocalDatabase } from './database';
-import { readJsonRecords } from '../json/json-records';
-import { parseJsonPaths, valueAt, type JsonPath } from './jsonpaths';
+import { defaultParseWorkers, fileBatches } from './file-batches';
+import { rowMaker, type RowSpec } from './file-rows';
+import { parseJsonPaths, type JsonPath } from './jsonpaths';
 import { rejectLines } from './reject-lines';
-import { fieldConverter, type StagingColumn } from './staging-columns';
+import type { StagingColumn } from './staging-columns';
 
 /** The bucket name the local runner renders into COPY; its keys are paths under the data folder. */
 export const LOCAL_BUCKET = 'sparkify-local';
@@ -57,6 +56,12 @@ export interface CopyFilesOptions {
    * @default never aborted
    */
   readonly signal?: AbortSignal;
+  /**
+   * Worker threads that read, parse and type the files while this thread runs the COPY
+   * (0: parse here, taking turns with the COPY).
+   * @default none below 32 MB of files, else one per core but one (see defaultParseWorkers)
+   */
+  readonly parseWorkers?: number;
 }
 
 /** Where the local COPY reads from. */
@@ -206,48 +211,55 @@ export async function copyJsonFiles(
   options: CopyFilesOptions = {},
 ): Promise<CopyOutcome> {
   const columns = await stagingColumns(db, copy.table);
-  const extract = recordExtractor(copy, columns, jsonPaths);
+  const spec: RowSpec = {
+    table: copy.table,
+    columns,
+    paths: jsonPaths === 'auto' ? columns.map((column) => [column.name]) : jsonPaths,
+    timeFormat: copy.timeFormat,
+    gzip: copy.gzip,
+  };
+  rowMaker(spec); // fails here, before any file is read, on a JSONPaths file that does not fit or a TIMEFORMAT not read
   const chunkRows = options.chunkRows ?? 20_000;
+  const workers = options.parseWorkers ?? defaultParseWorkers(sum(files.map((file) => statSync(file).size)));
   const rejects: RejectedRecord[] = [];
-  let rejected = 0;
+  const rowsPerFile: number[] = [];
+  const contentHashes: string[] = [];
   let rows = 0;
   let copySeconds = 0;
-  const rowsPerFile: number[] = [];
-  let chunk: string[] = [];
+  let chunk: Uint8Array[] = [];
+  let chunkRowCount = 0;
   const flush = async () => {
     options.signal?.throwIfAborted();
-    if (chunk.length === 0) return;
+    if (chunkRowCount === 0) return;
     const started = performance.now();
     await db.copyCsv(
       copy.table,
       columns.map((column) => column.name),
-      chunk.join('\n') + '\n',
+      Buffer.concat(chunk),
     );
     copySeconds += (performance.now() - started) / 1000;
-    rows += chunk.length;
+    rows += chunkRowCount;
     chunk = [];
+    chunkRowCount = 0;
   };
-  const contentHashes: string[] = [];
-  for (const file of files) {
-    const rowsBefore = rows + chunk.length;
-    const hash = createHash('sha256');
-    const bytes = createReadStream(file, { highWaterMark: READ_CHUNK_BYTES }).on('data', (piece) => {
-      hash.update(piece);
-      options.onBytesRead?.(piece.length, file);
-    });
-    for await (const record of readJsonRecords(copy.gzip || isGzipName(file) ? bytes.pipe(createGunzip()) : bytes)) {
-      const row = 'error' in record ? { error: record.error } : extract(record.value);
-      if ('error' in row) {
-        rejected += 1;
-        rejects.push({ file, line: record.line, reason: row.error });
-        if (rejected > copy.maxErrors) throw new TooManyRejectsError(copy.table, copy.maxErrors, rejects);
-        continue;
-      }
-      chunk.push(row.csv);
-      if (chunk.length >= chunkRows) await flush();
+  let fileRowCount = 0;
+  let fileBytesReported = 0;
+  for await (const batch of fileBatches(files, spec, { batchRows: chunkRows, workers })) {
+    const file = files[batch.fileIndex];
+    options.onBytesRead?.(batch.bytesRead - fileBytesReported, file);
+    fileBytesReported = batch.contentHash === undefined ? batch.bytesRead : 0;
+    for (const reject of batch.rejects) {
+      rejects.push({ file, line: reject.line, reason: reject.reason });
+      if (rejects.length > copy.maxErrors) throw new TooManyRejectsError(copy.table, copy.maxErrors, rejects);
     }
-    rowsPerFile.push(rows + chunk.length - rowsBefore);
-    contentHashes.push(hash.digest('hex'));
+    chunk.push(batch.csv);
+    chunkRowCount += batch.rows;
+    fileRowCount += batch.rows;
+    if (chunkRowCount >= chunkRows) await flush();
+    if (batch.contentHash === undefined) continue;
+    rowsPerFile.push(fileRowCount);
+    contentHashes.push(batch.contentHash);
+    fileRowCount = 0;
     options.signal?.throwIfAborted();
   }
   await flush();
@@ -256,14 +268,11 @@ export async function copyJsonFiles(
     await db.query(`ANALYZE ${copy.table}`);
     copySeconds += (performance.now() - started) / 1000;
   }
-  return { table: copy.table, rows, rowsPerFile, contentHashes, rejected, rejects, copySeconds };
+  return { table: copy.table, rows, rowsPerFile, contentHashes, rejected: rejects.length, rejects, copySeconds };
 }
 
-const READ_CHUNK_BYTES = 1 << 20;
-
-/** Whether a file's name says it is gzip-compressed. */
-function isGzipName(file: string): boolean {
-  return file.endsWith('.gz');
+function sum(values: readonly number[]): number {
+  return values.reduce((total, value) => total + value, 0);
 }
 
 /**
@@ -291,29 +300,6 @@ async function stagingColumns(db: LocalDatabase, table: string): Promise<Staging
     nullable: row.is_nullable === 'YES',
     maxBytes: row.max_length ?? undefined,
   }));
-}
-
-type RowOrError = { readonly csv: string } | { readonly error: string };
-
-function recordExtractor(
-  copy: ParsedCopy,
-  columns: readonly StagingColumn[],
-  jsonPaths: readonly JsonPath[] | 'auto',
-): (record: Record<string, unknown>) => RowOrError {
-  const paths = jsonPaths === 'auto' ? columns.map((column) => [column.name]) : jsonPaths;
-  if (paths.length !== columns.length) {
-    throw new Error(`The JSONPaths file has ${paths.length} expressions; ${copy.table} has ${columns.length} columns`);
-  }
-  const converters = columns.map((column) => fieldConverter(column, { timeFormat: copy.timeFormat }));
-  return (record) => {
-    let csv = '';
-    for (let index = 0; index < converters.length; index += 1) {
-      const converted = converters[index](valueAt(record, paths[index]));
-      if ('error' in converted) return { error: converted.error };
-      csv += index === 0 ? converted.field : `,${converted.field}`;
-    }
-    return { csv };
-  };
 }
 
 function readJsonPaths(file: string, fallback: string): JsonPath[] {

@@ -41,6 +41,17 @@ const NULL_FIELD = '';
 /** Makes one JSON value into a CSV field for a column, or says why it does not fit. */
 export type FieldConverter = (value: unknown) => Converted;
 
+/** Why a value does not fit its column. */
+export class FieldError {
+  constructor(readonly error: string) {}
+}
+
+/**
+ * Makes one JSON value into a CSV field for a column (a string), or a {@link FieldError}:
+ * what the loader runs per field, allocating nothing for a value that fits.
+ */
+export type CsvField = (value: unknown) => string | FieldError;
+
 /** How a COPY statement says its values are written. */
 export interface ValueFormats {
   /**
@@ -62,13 +73,18 @@ export const DEFAULT_TIME_FORMAT = 'YYYY-MM-DD HH:MI:SS';
  * @throws when the TIMEFORMAT has parts this loader does not read
  */
 export function fieldConverter(column: StagingColumn, formats: ValueFormats = {}): FieldConverter {
-  const convert = typedConverter(column, formats);
+  const write = csvField(column, formats);
   return (value) => {
-    if (value === null || value === undefined) {
-      return column.nullable ? { field: NULL_FIELD } : { error: `${column.name} is required but missing` };
-    }
-    return convert(value);
+    const field = write(value);
+    return typeof field === 'string' ? { field } : { error: field.error };
   };
+}
+
+/** The converter of {@link fieldConverter}, as the loader runs it (see {@link CsvField}). */
+export function csvField(column: StagingColumn, formats: ValueFormats = {}): CsvField {
+  const convert = typedConverter(column, formats);
+  const missing = column.nullable ? NULL_FIELD : new FieldError(`${column.name} is required but missing`);
+  return (value) => (value === null || value === undefined ? missing : convert(value));
 }
 
 /** Converts one value for a column (see {@link fieldConverter}). */
@@ -76,10 +92,10 @@ export function toCsvField(value: unknown, column: StagingColumn): Converted {
   return fieldConverter(column)(value);
 }
 
-function typedConverter(column: StagingColumn, formats: ValueFormats): FieldConverter {
+function typedConverter(column: StagingColumn, formats: ValueFormats): CsvField {
   const range = INTEGER_RANGES[column.type];
   const star = STAR_SCHEMA_RANGES[`${column.table}.${column.name}`];
-  if (range) return (value) => toInteger(value, column, range, star);
+  if (range) return integerConverter(column, range, star);
   if (column.type === 'double precision' || column.type === 'real' || column.type === 'numeric') {
     return (value) => toNumber(value, column);
   }
@@ -91,10 +107,11 @@ function typedConverter(column: StagingColumn, formats: ValueFormats): FieldConv
     const read = timestampReader(format);
     return (value) => {
       const timestamp = typeof value === 'string' ? read(value) : undefined;
-      return timestamp === undefined ? { error: `${column.name} is not a timestamp in TIMEFORMAT '${format}': ${preview(value)}` } : { field: timestamp };
+      return timestamp ?? new FieldError(`${column.name} is not a timestamp in TIMEFORMAT '${format}': ${preview(value)}`);
     };
   }
-  return () => ({ error: `${column.name} has type ${column.type}, which the local loader does not load` });
+  const unsupported = new FieldError(`${column.name} has type ${column.type}, which the local loader does not load`);
+  return () => unsupported;
 }
 
 function inRange(value: bigint, [min, max]: readonly [bigint, bigint]): boolean {
@@ -104,54 +121,75 @@ function inRange(value: bigint, [min, max]: readonly [bigint, bigint]): boolean 
 /**
  * A whole number in the column's range and, where the star schema converts the column
  * into something narrower, in the range that holds; checked in that order, so an error
- * names the first rule broken.
+ * names the first rule broken. A JSON number that is a safe integer (nearly all of them)
+ * is checked as a number; others, and digits in a string, as a BigInt.
  */
+function integerConverter(
+  column: StagingColumn,
+  range: readonly [bigint, bigint],
+  star?: { readonly range: readonly [bigint, bigint]; readonly holds: string },
+): CsvField {
+  // Every bound is a safe integer or ±2^63, which a double holds exactly: comparing a safe integer with them is exact.
+  const [min, max] = range.map(Number);
+  const [starMin, starMax] = star ? star.range.map(Number) : [-Infinity, Infinity];
+  return (value) => {
+    if (typeof value === 'number' && Number.isSafeInteger(value)) {
+      if (value < min || value > max) return new FieldError(`${column.name} is out of range for ${column.type}: ${preview(value)}`);
+      if (value < starMin || value > starMax) return new FieldError(`${column.name} is not ${star?.holds}: ${preview(value)}`);
+      return String(value);
+    }
+    return toInteger(value, column, range, star);
+  };
+}
+
+/** {@link integerConverter} for any value, in BigInt arithmetic. */
 function toInteger(
   value: unknown,
   column: StagingColumn,
   range: readonly [bigint, bigint],
   star?: { readonly range: readonly [bigint, bigint]; readonly holds: string },
-): Converted {
+): string | FieldError {
   let whole: bigint | undefined;
   if (typeof value === 'number' && Number.isInteger(value)) whole = BigInt(value);
   else if (typeof value === 'string' && /^\s*-?\d+\s*$/.test(value)) whole = BigInt(value.trim());
   if (whole === undefined) {
-    return { error: `${column.name} is not a whole number: ${preview(value)}` };
+    return new FieldError(`${column.name} is not a whole number: ${preview(value)}`);
   }
   if (!inRange(whole, range)) {
-    return { error: `${column.name} is out of range for ${column.type}: ${preview(value)}` };
+    return new FieldError(`${column.name} is out of range for ${column.type}: ${preview(value)}`);
   }
   if (star && !inRange(whole, star.range)) {
-    return { error: `${column.name} is not ${star.holds}: ${preview(value)}` };
+    return new FieldError(`${column.name} is not ${star.holds}: ${preview(value)}`);
   }
   if (typeof value === 'number' && !Number.isSafeInteger(value)) {
     // JSON.parse has already rounded it (2^53 + 1 reads as 2^53); COPY would read the digits.
-    return { error: `${column.name} is too large a number to read exactly (2^53 or more; write it as a string): ${preview(value)}` };
+    return new FieldError(`${column.name} is too large a number to read exactly (2^53 or more; write it as a string): ${preview(value)}`);
   }
-  return { field: whole.toString() };
+  return whole.toString();
 }
 
-function toNumber(value: unknown, column: StagingColumn): Converted {
+function toNumber(value: unknown, column: StagingColumn): string | FieldError {
   const number = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
   if (typeof number !== 'number' || !Number.isFinite(number)) {
-    return { error: `${column.name} is not a number: ${preview(value)}` };
+    return new FieldError(`${column.name} is not a number: ${preview(value)}`);
   }
-  return { field: String(number) };
+  return String(number);
 }
 
-function toText(value: unknown, column: StagingColumn): Converted {
+function toText(value: unknown, column: StagingColumn): string | FieldError {
   if (typeof value === 'object') {
-    return { error: `${column.name} is not a string: ${preview(value)}` };
+    return new FieldError(`${column.name} is not a string: ${preview(value)}`);
   }
-  const text = String(value);
-  if (text.includes('\u0000')) {
-    return { error: `${column.name} contains a NUL character` };
+  const text = typeof value === 'string' ? value : String(value);
+  if (text.indexOf('\u0000') !== -1) {
+    return new FieldError(`${column.name} contains a NUL character`);
   }
   // A UTF-8 character takes at most 3 bytes per UTF-16 unit: count bytes only when it may matter.
   if (column.maxBytes !== undefined && text.length * 3 > column.maxBytes && Buffer.byteLength(text, 'utf8') > column.maxBytes) {
-    return { error: `${column.name} is longer than ${column.maxBytes} bytes` };
+    return new FieldError(`${column.name} is longer than ${column.maxBytes} bytes`);
   }
-  return { field: `"${text.replace(/"/g, '""')}"` };
+  // Quoted always: an empty string unquoted would be NULL; a quote inside is doubled.
+  return text.indexOf('"') === -1 ? `"${text}"` : `"${text.replace(/"/g, '""')}"`;
 }
 
 /** The parts of a TIMEFORMAT the loader reads, each two digits but the year. */
