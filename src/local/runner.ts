@@ -25,6 +25,7 @@ import { decideLocalFiles, describeFiles, hashFile, readManifest, recordFiles, t
 import { sourcePathOf } from './folder-ownership';
 import { claimSchema } from './schema-claim';
 import { LoadProgressReporter, type LoadProgress } from './load-progress';
+import { LOAD_PLANNER_SETTINGS } from './load-planner';
 
 /** The tables of the warehouse, in the order reports list them. */
 export const TABLES = ['staging_events', 'staging_songs', 'songplays', 'users', 'songs', 'artists', 'time'] as const;
@@ -206,7 +207,7 @@ export async function runLocalEtl(engine: LocalEngine, options: LocalRunOptions)
   try {
     return await engine.transaction(async (db) => {
       await db.query(`SET LOCAL lock_timeout = ${Math.trunc(options.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS)}`);
-      await db.query(SERIAL_PLANS);
+      for (const setting of LOAD_PLANNER_SETTINGS) await db.query(setting);
       // First the schema and its search path, then the claim on it: before any table is read or dropped.
       // One transaction is one session, so the statements that open each Data API batch run once.
       const opening = plan.findIndex((statement) => statement.kind !== 'namespace');
@@ -231,18 +232,6 @@ export async function runLocalEtl(engine: LocalEngine, options: LocalRunOptions)
 
 /** How long a statement waits for a table lock by default (LocalRunOptions.lockTimeoutMs). */
 export const DEFAULT_LOCK_TIMEOUT_MS = 30_000;
-
-/**
- * The load's queries run without parallel workers. Its tables are created or emptied and
- * filled in this same transaction, so autovacuum never sees them and the planner works
- * from guesses: at 8M events on Postgres 15 the check staged_plays_in_songplays was
- * planned as a Parallel Hash Right Join over a parallel HashAggregate (800k groups
- * expected, 6.14M real) and ran for 13.5 minutes, 20 GB of temp files, before it was
- * cancelled; serial, the same query takes ~10 s (BENCHMARKS.md, "The 8M load"). A load
- * is one session doing one thing at a time, so workers buy it little even when the
- * planner guesses right. PGlite has no worker processes: the setting changes nothing there.
- */
-const SERIAL_PLANS = 'SET LOCAL max_parallel_workers_per_gather = 0';
 
 /** Postgres's SQLSTATE for a lock not obtained within lock_timeout. */
 const LOCK_NOT_AVAILABLE = '55P03';
