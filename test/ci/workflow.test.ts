@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { PROJECT_ROOT } from '../helpers/cli';
 import { tempDir } from '../helpers/fixtures';
+import { NO_REAL_SAMPLE_VARIABLE } from '../helpers/udacity-sample';
 
 /*
  * The CI workflow, the README's CI section and package.json must agree, or the deploy
@@ -41,6 +42,7 @@ interface Job {
   permissions?: string | Record<string, string>;
   if?: string;
   strategy?: { matrix?: { node?: unknown[] } };
+  env?: Record<string, string>;
   steps?: Step[];
 }
 interface Workflow {
@@ -187,6 +189,14 @@ describe("the CI workflow runs what the README and .ci/run say CI runs", () => {
       if (image?.startsWith('node:')) expect(image, name).toMatch(/^node:\$\{\{ matrix\.node \}\}-|^node:\d+-/);
     }
     expect(nodeMajors(ci.jobs.test)).toContain(engineMajor);
+  });
+
+  it("says the real sample is not on GitHub's runners, so its tests skip there rather than fail", () => {
+    // GitHub sets CI=true in every job ("Store information in variables", default variables),
+    // and under CI the real-sample tests demand ../shared/data/udacity-sample, which only
+    // .ci/run's machine has: without the declaration every test file reading it would fail.
+    expect(ci.jobs.test.env?.[NO_REAL_SAMPLE_VARIABLE]).toBeTruthy();
+    expect(readFileSync(path.join(PROJECT_ROOT, '.ci', 'run'), 'utf8')).not.toContain(NO_REAL_SAMPLE_VARIABLE);
   });
 
   it('tests every Node major the README says is supported', () => {
