@@ -36,11 +36,18 @@ export function readAnalyticsQueries(dir: string = ANALYTICS_DIR): AnalyticsQuer
  */
 export interface AnalyticsReader {
   query<Row extends object = Record<string, unknown>>(redshiftSql: string): Promise<Row[]>;
+  /** How this warehouse gets loaded, as shell lines for a page that finds nothing loaded yet. */
+  readonly howToLoad: string;
 }
+
+/** How a local warehouse gets loaded: the generated sample or the user's own data, then the report again. */
+export const LOCAL_LOADING = `npm run local                          # the generated sample
+npm run local -- --data path/to/data   # your own song_data/ and log_data/
+npm run report`;
 
 /** A local warehouse as an {@link AnalyticsReader}: each statement goes through the Postgres adaptation. */
 export function localReader(db: LocalDatabase): AnalyticsReader {
-  return { query: <Row extends object>(redshiftSql: string) => db.query<Row>(adaptForPostgres(redshiftSql)) };
+  return { query: <Row extends object>(redshiftSql: string) => db.query<Row>(adaptForPostgres(redshiftSql)), howToLoad: LOCAL_LOADING };
 }
 
 /** Runs one analytics query on a local warehouse (through the Postgres adaptation). */

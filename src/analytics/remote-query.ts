@@ -37,7 +37,19 @@ export async function runRemoteQuery(
   return api.resultRows(`${id}:${statements.length}`);
 }
 
+/**
+ * How a deployed warehouse gets loaded: the deploy's load (and a schedule's runs) read the
+ * source bucket, so an empty warehouse means they found no plays there.
+ */
+const DEPLOYED_LOADING = `# The deploy's load read the source bucket's log_data/ and song_data/ and found no plays.
+# Put event logs there (or name another source: -c sourceBucket=… -c logPrefix=…), then:
+npx cdk deploy                         # a changed source loads again; a schedule loads new files on its own
+npm run report -- --stack STACK`;
+
 /** The deployed warehouse as an {@link AnalyticsReader}: each statement runs as it is, through the Data API. */
 export function dataApiReader(api: DataApi, target: WarehouseAddress, sleep: (ms: number) => Promise<void>): AnalyticsReader {
-  return { query: async <Row extends object>(redshiftSql: string) => (await runRemoteQuery(api, target, redshiftSql, sleep)) as unknown as Row[] };
+  return {
+    query: async <Row extends object>(redshiftSql: string) => (await runRemoteQuery(api, target, redshiftSql, sleep)) as unknown as Row[],
+    howToLoad: DEPLOYED_LOADING,
+  };
 }

@@ -191,13 +191,11 @@ ${body}
  * The page for a warehouse with no plays (or none at all): nothing loaded yet, how to
  * load, and the schema the load will fill.
  */
-export async function emptyReport(generatedAt: Date = new Date()): Promise<string> {
+export async function emptyReport(howToLoad: string, generatedAt: Date = new Date()): Promise<string> {
   return page(`<h1>Sparkify analytics</h1>
 <div class="empty" id="nothing-loaded"><h2>Nothing loaded yet</h2>
 <p>The warehouse holds no plays, so there is nothing to report. Load the event logs and songs first, then run the report again:</p>
-<pre>npm run local                          # the generated sample
-npm run local -- --data path/to/data   # your own song_data/ and log_data/
-npm run report</pre></div>
+<pre>${escapeHtml(howToLoad)}</pre></div>
 ${await schemaSection()}
 <footer>Generated ${escapeHtml(formatMoment(generatedAt))}.</footer>`);
 }
@@ -252,7 +250,7 @@ export async function buildReport(db: AnalyticsReader, generatedAt: Date = new D
     for (const query of queries) answers.set(query.name, await db.query<Record<string, unknown>>(query.sql));
   }
   const [overview] = answers.get('overview') ?? [];
-  if (!overview || count(overview.plays) === 0) return emptyReport(generatedAt);
+  if (!overview || count(overview.plays) === 0) return emptyReport(db.howToLoad, generatedAt);
   const generated = `Generated ${escapeHtml(formatMoment(generatedAt))}.`;
   const { tiles, lead, caveat } = headline(answers);
   const counts: string[] = [];

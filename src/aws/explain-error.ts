@@ -34,7 +34,7 @@ function rootCause(name: string, message: string, context: ErrorContext, where: 
   }
   if (/Region is missing/i.test(message)) return 'No region: pass --region REGION or set AWS_REGION.';
   if (name === 'ValidationError' && /does not exist/.test(message)) {
-    return `Stack ${context.stackName} was not found${where}: deploy it first, or name the stack and region it is in (--stack-name, --region).`;
+    return `Stack ${context.stackName} was not found${where}: deploy it first, or name the stack and region it is in (--stack, --region).`;
   }
   if (ACCESS_DENIED.has(name)) {
     return context.roleArn

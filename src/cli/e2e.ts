@@ -19,7 +19,7 @@ import { runCli } from './run-cli';
 const E2E_STACK_PREFIX = 'SparkifyE2E-';
 
 const E2E = defineCommand({
-  usage: 'Usage: npm run e2e -- [--stack-name NAME] [--scheduled]',
+  usage: 'Usage: npm run e2e -- [--stack NAME] [--scheduled]',
   about: `For a user with an AWS account (never part of npm test). Deploys the sampleData variant
 to a throwaway stack (with destroyOnDelete), reads the row
 counts through the Redshift Data API, compares them with what npm run local gives on
@@ -34,14 +34,14 @@ then invokes it again, which must find nothing new.
 Cost: one single-node ra3.large cluster for the 15-30 minutes the deploy, the check and
 the destroy take (about $0.30 at us-east-1 list prices), plus a few Lambda runs.`,
   options: {
-    'stack-name': { type: 'string', value: 'NAME', help: 'the throwaway stack', defaultHelp: `${E2E_STACK_PREFIX}<time>` },
+    stack: { type: 'string', value: 'NAME', help: 'the throwaway stack', defaultHelp: `${E2E_STACK_PREFIX}<time>` },
     scheduled: { type: 'boolean', help: 'also deploy a daily schedule and check a scheduled load' },
   },
   footer: 'Exit code 0 when the counts match, 1 when they differ or a step failed.',
 });
 
 async function main(values: OptionValues<typeof E2E.options>): Promise<number> {
-  const stackName = values['stack-name'] ?? `${E2E_STACK_PREFIX}${Date.now()}`;
+  const stackName = values.stack ?? `${E2E_STACK_PREFIX}${Date.now()}`;
   const work = mkdtempSync(path.join(tmpdir(), 'sparkify-e2e-'));
   const sample = await ensureDefaultSample();
   try {

@@ -12,7 +12,7 @@ const names = () => readAnalyticsQueries().map((query) => query.name);
 /** What each query answers, as the report titles it. */
 const TITLES = new Map<string, string>([['overview', 'the headline: plays, users, paid, matched to the catalogue, period'], ...SECTIONS.map((section): [string, string] => [section.query, section.title.toLowerCase()])]);
 const QUERY = defineCommand({
-  usage: 'Usage: npm run query -- --name NAME [--stack-name STACK] [--region REGION]',
+  usage: 'Usage: npm run query -- --name NAME [--stack STACK] [--region REGION]',
   about: `Runs one analytics query of sql/analytics/ on a deployed warehouse through the Redshift
 Data API, as an analyst: it assumes the stack's analysts' role (output AnalystRoleArn),
 whose database user reads the tables through the database role analysts, and reaches
@@ -26,7 +26,7 @@ ${names()
   .join('\n')}`,
   options: {
     name: { type: 'string', value: 'NAME', help: 'the query, one of the above' },
-    'stack-name': { type: 'string', value: 'STACK', help: 'the deployed stack', default: DEFAULT_STACK_NAME },
+    stack: { type: 'string', value: 'STACK', help: 'the deployed stack', default: DEFAULT_STACK_NAME },
     region: regionOption('its region'),
   },
 });
@@ -35,7 +35,7 @@ async function main(values: OptionValues<typeof QUERY.options>): Promise<number>
   const query = readAnalyticsQueries().find((candidate) => candidate.name === values.name);
   if (!query) throw new UsageError(`--name must be one of: ${names().join(', ')}`);
   const region = regionOrEnvironment(values.region);
-  const stackName = values['stack-name'];
+  const stackName = values.stack;
   let roleArn: string | undefined;
   const rows = await (async () => {
     const access = analystAccessOf(await readStackOutputs(new CloudFormationClient({ region }), stackName), stackName);

@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
-import { localReader } from '../analytics/queries';
+import { LOCAL_LOADING, localReader } from '../analytics/queries';
 import { dataApiReader } from '../analytics/remote-query';
 import { buildReport, emptyReport } from '../analytics/report';
 import { analystAccessOf, analystDataApi, readStackOutputs } from '../aws/stack-outputs';
@@ -38,7 +38,7 @@ async function main(values: OptionValues<typeof REPORT.options>): Promise<number
   const dbDir = 'dbDir' in location ? location.dbDir : undefined;
   const missing = dbDir !== undefined && !existsSync(dbDir);
   if (missing) console.error(`No warehouse at ${dbDir} yet: the report says nothing is loaded (npm run local builds it).`);
-  const html = missing ? await emptyReport() : await withWarehouse(location, (engine) => buildReport(localReader(engine.db)));
+  const html = missing ? await emptyReport(LOCAL_LOADING) : await withWarehouse(location, (engine) => buildReport(localReader(engine.db)));
   return write(values.out, html);
 }
 

@@ -70,4 +70,14 @@ describe('the report of a deployed warehouse, read as an analyst through the Dat
   it('is refused, not reported empty, for an IAM identity without the role', async () => {
     await expect(buildReport(dataApiReader(signedInAs(OTHER_ROLE), target, noWait))).rejects.toThrow(/permission denied/);
   });
+
+  // Last: it empties the fact table.
+  it('with no plays, says how a deployed warehouse gets loaded, not how a local one does', async () => {
+    await standIn.query(`DELETE FROM ${DEFAULT_WAREHOUSE_SCHEMA}.songplays`);
+    const html = await buildReport(dataApiReader(signedInAs(ANALYST_ROLE), target, noWait), GENERATED_AT);
+    expect(html).toContain('<h2>Nothing loaded yet</h2>');
+    expect(html).toContain('npx cdk deploy');
+    expect(html).toContain('npm run report -- --stack');
+    expect(html).not.toContain('npm run local');
+  });
 });

@@ -15,7 +15,7 @@ describe('explainAwsError', () => {
       message: 'Stack with id SparkifyWarehouse does not exist',
     });
     expect(explainAwsError(error, context)).toBe(
-      'Stack SparkifyWarehouse was not found in us-west-2: deploy it first, or name the stack and region it is in (--stack-name, --region). ' +
+      'Stack SparkifyWarehouse was not found in us-west-2: deploy it first, or name the stack and region it is in (--stack, --region). ' +
         '(AWS said: ValidationError: Stack with id SparkifyWarehouse does not exist)',
     );
   });
