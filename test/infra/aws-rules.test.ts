@@ -1,6 +1,10 @@
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
-import { synth } from '../helpers/stacks';
+import { Duration } from 'aws-cdk-lib';
+import * as events from 'aws-cdk-lib/aws-events';
+import { defaultEnvironment } from '../../lib/sparkify-app';
+import type { SparkifyStackProps } from '../../lib/sparkify-stack';
+import { synth, tinySampleDir } from '../helpers/stacks';
 
 /**
  * What AWS requires of the template, rule by rule, each with the page it comes from:
@@ -17,7 +21,32 @@ const zones = (region: string, letters: string) => ({
 const inRegion = (region: string, letters = 'abc', props: Parameters<typeof synth>[0] = {}) =>
   synth({ ...props, env: { account: ACCOUNT, region } }, { ...noBundling, ...zones(region, letters) });
 
-const agnostic = { cluster: synth({}, noBundling), serverless: synth({ serverless: true }, noBundling) };
+/**
+ * Each variant with every option on that adds resources (a schedule's rule, queue, topic and
+ * runs bucket; the sample bucket's deployment; the pause/resume actions; the usage limit),
+ * so the whole-template rules below cover what only those variants make.
+ */
+const everyOption = {
+  cluster: { schedule: events.Schedule.rate(Duration.hours(1)), sampleDataDir: tinySampleDir(), activeHours: { from: 7, to: 19 }, notificationEmail: 'data@example.com' },
+  serverless: { serverless: true, schedule: events.Schedule.rate(Duration.hours(1)), sampleDataDir: tinySampleDir(), usageLimit: { rpuHours: 100, period: 'monthly' } },
+} satisfies Record<string, SparkifyStackProps>;
+
+const agnostic = {
+  cluster: synth({}, noBundling),
+  serverless: synth({ serverless: true }, noBundling),
+  clusterWithEveryOption: synth(everyOption.cluster, noBundling),
+  serverlessWithEveryOption: synth(everyOption.serverless, noBundling),
+};
+
+describe('the variants the whole-template rules read', () => {
+  it('with every option on, make what only those options make', () => {
+    const types = (template: Template) => new Set(Object.values(resourcesOf(template)).map((resource) => resource.Type));
+    for (const type of ['AWS::Events::Rule', 'AWS::SQS::Queue', 'AWS::SNS::Topic', 'Custom::CDKBucketDeployment', 'AWS::Redshift::ScheduledAction']) {
+      expect(types(agnostic.clusterWithEveryOption.template), type).toContain(type);
+    }
+    expect(types(agnostic.serverlessWithEveryOption.template)).toContain('Custom::RedshiftServerlessUsageLimit');
+  });
+});
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Resources = Record<string, { Type: string; Properties?: Record<string, any>; DeletionPolicy?: string }>;
@@ -40,6 +69,13 @@ describe('Redshift Serverless: "at least three subnets, and they must span acros
     const azs = workgroupZones(inRegion('eu-west-1', 'abc', { serverless: true }).template);
     expect(azs).toHaveLength(3);
     expect(new Set(azs).size).toBe(3);
+  });
+
+  it('the app deploys where the CDK CLI points it (CDK_DEFAULT_ACCOUNT and CDK_DEFAULT_REGION), environment-agnostic without both', () => {
+    expect(defaultEnvironment({ CDK_DEFAULT_ACCOUNT: ACCOUNT, CDK_DEFAULT_REGION: 'eu-west-1' })).toEqual({ account: ACCOUNT, region: 'eu-west-1' });
+    expect(defaultEnvironment({ CDK_DEFAULT_REGION: 'eu-west-1' })).toBeUndefined();
+    expect(defaultEnvironment({ CDK_DEFAULT_ACCOUNT: ACCOUNT })).toBeUndefined();
+    expect(defaultEnvironment({})).toBeUndefined();
   });
 
   it('fails synth, saying why, where the region offers the account only two', () => {
@@ -188,8 +224,8 @@ describe('cdk destroy leaves only what the README says it keeps', () => {
   });
 
   it('with destroyOnDelete, every log group, bucket, secret and the warehouse go with the stack', () => {
-    for (const serverless of [false, true]) {
-      const { template } = synth({ destroyOnDelete: true, serverless }, noBundling);
+    for (const props of Object.values(everyOption)) {
+      const { template } = synth({ ...props, destroyOnDelete: true }, noBundling);
       for (const [id, resource] of Object.entries(resourcesOf(template))) {
         if (['AWS::Logs::LogGroup', 'AWS::S3::Bucket', 'AWS::SecretsManager::Secret', 'AWS::Redshift::Cluster', 'AWS::RedshiftServerless::Namespace'].includes(resource.Type)) {
           expect(resource.DeletionPolicy, id).toBe('Delete');
