@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readAnalyticsQueries, runAnalyticsQuery } from '../../src/analytics/queries';
 import type { GeneratorOptions } from '../../src/generate/events';
-import { DEFAULT_SAMPLE } from '../../src/generate/sample';
+import { DEFAULT_SAMPLE, ensureDefaultSample } from '../../src/generate/sample';
 import { runLocalEtl, TABLES, type LocalRunReport } from '../../src/local/runner';
 import { openPglite, type LocalDatabase } from '../../src/local/database';
 import { FAULTS, INJECTED_ERROR, rehearse, type FaultName, type RehearsalOptions, type RehearsalReport, type RehearsalStep } from '../../src/rehearsal/rehearse';
@@ -319,6 +319,17 @@ describe.runIf(present)('a rehearsal of Redshift Serverless', () => {
     expect(report.analysts).toMatchObject({ after: 'create', target: { database: 'sparkify', workgroupName: expect.any(String) } });
     expect(report.analysts?.databaseUsers).toEqual([`IAMR:${report.analysts?.role}`]);
     expect(rehearsedAnalystView(report)).toEqual(local.analytics);
+  });
+});
+
+describe('a rehearsal of the sampleData variant, given no --data', () => {
+  const synthesized = sharedSynth({ sampleData: 'true' });
+
+  it('loads the generated sample the stack deploys to its own bucket, with the figures npm run local gives on it', async () => {
+    const [report, local] = await Promise.all([run(synthesized, { sampleData: 'true' }, {}), ensureDefaultSample().then(localFigures)]);
+    expect(report.steps.map((step) => step.outcome)).toEqual(['succeeded', 'succeeded', 'succeeded']);
+    expect({ tables: report.tables, matchedSongplays: report.matchedSongplays }).toEqual(local);
+    expect(local.tables.songplays).toBeGreaterThan(0);
   });
 });
 
