@@ -30,8 +30,9 @@ export interface AnalystBastionProps {
   /** The warehouse: its default port is opened to the bastion and to nothing else. */
   readonly warehouse: ec2.IConnectable;
   /**
-   * The instance type: it only relays a TCP stream.
-   * @default t4g.nano (Graviton)
+   * The instance type: it only relays a TCP stream. A Graviton (arm64) type, as the image is
+   * Amazon Linux 2023 for arm64.
+   * @default t4g.nano
    */
   readonly instanceType?: ec2.InstanceType;
 }
