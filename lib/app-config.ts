@@ -33,6 +33,7 @@ export const CONTEXT_KEYS = {
   schedule: "also load new files on this schedule, e.g. 'rate(1 hour)' or 'cron(0 6 * * ? *)' (default none)",
   notificationEmail: 'with schedule: email told of failed scheduled loads (default none)',
   analystPrincipals: 'comma-separated IAM role, user or account ARNs that may assume the analyst role (default this account)',
+  analystBastion: "true: an EC2 instance and Session Manager endpoints through which the analysts' role forwards a port to the warehouse (default false)",
 } as const;
 
 /** `rate(1 <unit>)`, `rate(<n> <units>)` or `cron(<six fields>)`, as EventBridge takes them. */
@@ -125,6 +126,7 @@ export function readAppConfig(context: (key: string) => unknown): AppConfig {
       schedule: schedule === undefined ? undefined : events.Schedule.expression(schedule),
       notificationEmail,
       analystPrincipals: analystPrincipals?.map((arn) => new iam.ArnPrincipal(arn)),
+      analystBastion: flag('analystBastion'),
     },
   };
 }

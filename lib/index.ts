@@ -13,6 +13,7 @@ export { RA3_NODE_TYPES, type Ra3NodeType } from '../src/aws/redshift-capacity';
 export { EtlLoader, LOAD_RESULTS, type EtlLoaderProps, type LoadResult } from './etl-loader';
 export { ScheduledLoad, type ScheduledLoadProps } from './scheduled-load';
 export { AnalystAccess, type AnalystAccessProps } from './analyst-access';
+export { AnalystBastion, type AnalystBastionProps } from './analyst-bastion';
 export { LogGroupsExpire, type LogGroupsExpireProps } from './log-groups';
 export { grantDataApiAccess, type RunStatementAction } from './data-api-access';
 export { resolveSource, PUBLIC_DATASET, type SourceLocation, type ResolvedSource } from './source';

@@ -24,6 +24,12 @@ export class SparkifyStack extends Stack {
     const { dataApiTarget: target, scheduledLoad } = sparkify;
 
     new CfnOutput(this, 'AnalystRoleArn', { value: sparkify.analystRole.roleArn, description: 'Assume it to read the warehouse as the database role analysts' });
+    if (sparkify.analystBastion) {
+      new CfnOutput(this, 'AnalystBastionInstanceId', {
+        value: sparkify.analystBastion.instance.instanceId,
+        description: "The analysts' role forwards a local port to the warehouse through it: aws ssm start-session --target <id>",
+      });
+    }
     if (scheduledLoad) {
       new CfnOutput(this, 'LoadAlarmTopicArn', { value: scheduledLoad.alarmTopic.topicArn, description: 'Subscribe to hear of failed scheduled loads' });
       new CfnOutput(this, 'LoadDeadLetterQueueUrl', { value: scheduledLoad.deadLetterQueue.queueUrl, description: 'Failed scheduled loads, with their errors' });

@@ -20,6 +20,7 @@ import { DEPLOY_EVENT_MANIFEST_KEY, DEPLOY_JSONPATHS_KEY, DEPLOY_SONG_MANIFEST_K
 import { buildLoadPlan, s3Uri } from '../src/sql/plan';
 import { hashSqlFiles } from '../src/sql/sql-files';
 import { AnalystAccess } from './analyst-access';
+import { AnalystBastion } from './analyst-bastion';
 import { AuditLogBucket } from './audit-log-bucket';
 import { CopyRole } from './copy-role';
 import { grantDataApiAccess } from './data-api-access';
@@ -126,6 +127,13 @@ export interface SparkifyWarehouseProps {
    */
   readonly analystPrincipals?: readonly iam.IPrincipal[];
   /**
+   * Add a small EC2 instance in the warehouse's subnet, with the interface endpoints Session
+   * Manager needs, through which the analysts' role may forward a local port to the
+   * warehouse's (see {@link AnalystBastion}): BI tools over JDBC/ODBC connect to `localhost`.
+   * @default false: no network path into the VPC; analysts use the Data API or Query Editor v2
+   */
+  readonly analystBastion?: boolean;
+  /**
    * With `schedule`: an email address told when a scheduled load fails.
    * @default none: subscribe to `scheduledLoad.alarmTopic` yourself
    */
@@ -154,6 +162,8 @@ export class SparkifyWarehouse extends Construct implements ec2.IConnectable {
   readonly loader: EtlLoader;
   /** The role analysts assume to read the warehouse as the database role `analysts`. */
   readonly analystRole: iam.IRole;
+  /** With `analystBastion`: the instance the analysts' role forwards a port through. */
+  readonly analystBastion?: AnalystBastion;
   /** With `schedule`: the scheduled load, its dead-letter queue and alarm topic. */
   readonly scheduledLoad?: ScheduledLoad;
   /** With `activeHours`: the actions that pause and resume the cluster. */
@@ -249,6 +259,10 @@ export class SparkifyWarehouse extends Construct implements ec2.IConnectable {
     const resource = this.loader.resource;
     this.loaded = Object.fromEntries(LOAD_RESULTS.map((name) => [name, resource.getAttString(name)])) as Record<LoadResult, string>;
     this.analystRole = new AnalystAccess(this, 'Analysts', { target: this.dataApiTarget, principals: props.analystPrincipals }).role;
+    if (props.analystBastion) {
+      this.analystBastion = new AnalystBastion(this, 'AnalystBastion', { vpc: this.network.vpc, warehouse: this.warehouse });
+      this.analystBastion.grantPortForwarding(this.analystRole);
+    }
     if (props.schedule) {
       this.checkScheduledSourceRegion(source.region);
       this.scheduledLoad = new ScheduledLoad(this, 'ScheduledLoad', {

@@ -23,12 +23,13 @@ const inRegion = (region: string, letters = 'abc', props: Parameters<typeof synt
 
 /**
  * Each variant with every option on that adds resources (a schedule's rule, queue, topic and
- * runs bucket; the sample bucket's deployment; the pause/resume actions; the usage limit),
+ * runs bucket; the sample bucket's deployment; the pause/resume actions; the usage limit; the
+ * analysts' bastion and its endpoints),
  * so the whole-template rules below cover what only those variants make.
  */
 const everyOption = {
-  cluster: { schedule: events.Schedule.rate(Duration.hours(1)), sampleDataDir: tinySampleDir(), activeHours: { from: 7, to: 19 }, notificationEmail: 'data@example.com' },
-  serverless: { serverless: true, schedule: events.Schedule.rate(Duration.hours(1)), sampleDataDir: tinySampleDir(), usageLimit: { rpuHours: 100, period: 'monthly' } },
+  cluster: { schedule: events.Schedule.rate(Duration.hours(1)), sampleDataDir: tinySampleDir(), activeHours: { from: 7, to: 19 }, notificationEmail: 'data@example.com', analystBastion: true },
+  serverless: { serverless: true, schedule: events.Schedule.rate(Duration.hours(1)), sampleDataDir: tinySampleDir(), usageLimit: { rpuHours: 100, period: 'monthly' }, analystBastion: true },
 } satisfies Record<string, SparkifyStackProps>;
 
 const agnostic = {
@@ -41,7 +42,7 @@ const agnostic = {
 describe('the variants the whole-template rules read', () => {
   it('with every option on, make what only those options make', () => {
     const types = (template: Template) => new Set(Object.values(resourcesOf(template)).map((resource) => resource.Type));
-    for (const type of ['AWS::Events::Rule', 'AWS::SQS::Queue', 'AWS::SNS::Topic', 'Custom::CDKBucketDeployment', 'AWS::Redshift::ScheduledAction']) {
+    for (const type of ['AWS::Events::Rule', 'AWS::SQS::Queue', 'AWS::SNS::Topic', 'Custom::CDKBucketDeployment', 'AWS::Redshift::ScheduledAction', 'AWS::EC2::Instance']) {
       expect(types(agnostic.clusterWithEveryOption.template), type).toContain(type);
     }
     expect(types(agnostic.serverlessWithEveryOption.template)).toContain('Custom::RedshiftServerlessUsageLimit');
