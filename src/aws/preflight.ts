@@ -4,6 +4,7 @@ import { HeadObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/clie
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import type { SourceFiles } from '../sql/plan';
 import { describeActiveHours, runningHoursPerWeek, type ActiveHours } from './pause-schedule';
+import { analystBastionCost } from './analyst-bastion-cost';
 import { clusterCost, HOURS_PER_WEEK, serverlessCost, type Ra3NodeType, type UsageLimitCeiling } from './redshift-capacity';
 
 /** The AWS clients the preflight uses; tests pass mocked ones. */
@@ -32,6 +33,8 @@ export interface DeployPlan {
   readonly source?: SourceFiles;
   /** The scheduled loads' EventBridge expression, or undefined without a schedule. */
   readonly schedule?: string;
+  /** Whether the stack adds the analysts' bastion (an instance and three interface endpoints). */
+  readonly analystBastion?: boolean;
 }
 
 /** One check's outcome. */
@@ -167,6 +170,15 @@ function warehouseCostLine(plan: DeployPlan): string {
   );
 }
 
+/** The analysts' bastion and what it costs. */
+function analystBastionLine(): string {
+  const cost = analystBastionCost();
+  return (
+    `- the analysts' bastion: a t4g.nano instance and three Session Manager interface endpoints in one AZ, ` +
+    `about ${usd(cost.hourly)} per hour, ${usd(cost.monthly)} a month with its volume (plus $0.01 per GB through the endpoints)`
+  );
+}
+
 /** What a deploy creates and what it costs per hour and per month, as lines to print. */
 export function describePlan(plan: DeployPlan): string[] {
   const warehouse = warehouseCostLine(plan);
@@ -179,6 +191,7 @@ export function describePlan(plan: DeployPlan): string[] {
     ...(plan.schedule
       ? [`- loads new files on ${plan.schedule}: an EventBridge rule, a Lambda, a dead-letter queue, an alarm and an SNS topic (pennies a month)`]
       : []),
+    ...(plan.analystBastion ? [analystBastionLine()] : []),
     'Prices are approximate us-east-1 on-demand list prices; see the Amazon Redshift pricing page for your region.',
   ];
 }

@@ -39,6 +39,7 @@ async function main(values: OptionValues<typeof PREFLIGHT.options>): Promise<num
     activeHours: config.props.activeHours,
     source: config.sampleData ? undefined : source,
     schedule: config.props.schedule?.expressionString,
+    analystBastion: config.props.analystBastion ?? false,
   };
   const outcomes = await runPreflight(
     {

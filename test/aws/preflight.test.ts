@@ -118,6 +118,12 @@ describe('describePlan', () => {
     );
   });
 
+  it("adds the analysts' bastion when asked: the instance and three endpoints per hour, and its volume in the month", () => {
+    // $0.0042 (t4g.nano) + 3 × $0.01 (an interface endpoint's AZ-hour) = $0.0342 an hour; × 730 + 8 GB × $0.08 = $25.61 a month.
+    expect(describePlan({ ...plan, analystBastion: true }).join('\n')).toContain("the analysts' bastion: a t4g.nano instance and three Session Manager interface endpoints in one AZ, about $0.03 per hour, $25.61 a month");
+    expect(describePlan(plan).join('\n')).not.toContain('bastion');
+  });
+
   it('prices Serverless from base to ceiling per hour, and a month by the usage limit or, without one, the ceiling all month', () => {
     const serverless = { ...plan, serverless: true };
     expect(describePlan(serverless).join('\n')).toContain(
