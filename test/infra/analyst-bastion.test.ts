@@ -1,13 +1,7 @@
-import { App, Validations } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import { AwsSolutionsChecks } from 'cdk-nag';
-import { existsSync, readFileSync } from 'node:fs';
-import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readAppConfig } from '../../lib/app-config';
-import { SparkifyStack, type SparkifyStackProps } from '../../lib/sparkify-stack';
-import { tempDir } from '../helpers/fixtures';
-import { synth } from '../helpers/stacks';
+import { synth, synthWithNag } from '../helpers/stacks';
 
 /**
  * The opt-in SSM bastion for BI tools (analystBastion): what it may reach, who may start a
@@ -20,26 +14,6 @@ type Resource = { Type: string; Properties?: Record<string, any> };
 type Resources = Record<string, Resource>;
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Statement = { Sid?: string; Action: string | string[]; Resource: any; Condition?: Record<string, Record<string, unknown>> };
-
-/**
- * Synthesizes the stack with cdk-nag's AwsSolutions pack; returns its template (written
- * before the checks run) and the report of findings nobody acknowledged.
- */
-function synthWithNag(props: SparkifyStackProps): { template: Template; findings: string[] } {
-  const outdir = tempDir();
-  const app = new App({ outdir, context: { 'aws:cdk:bundling-stacks': [] } });
-  const stack = new SparkifyStack(app, 'Bastion', props);
-  Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
-  const findings: string[] = [];
-  try {
-    app.synth();
-  } catch (error) {
-    const report = path.join(outdir, 'validation-report.json');
-    if (!existsSync(report)) throw error;
-    findings.push(readFileSync(report, 'utf8'));
-  }
-  return { template: Template.fromJSON(JSON.parse(readFileSync(path.join(outdir, stack.templateFile), 'utf8'))), findings };
-}
 
 const variants = {
   cluster: synthWithNag({ analystBastion: true }),

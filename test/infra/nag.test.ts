@@ -1,29 +1,10 @@
 import { App, Validations, aws_iam as iam } from 'aws-cdk-lib';
 import { Schedule } from 'aws-cdk-lib/aws-events';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { existsSync, readFileSync } from 'node:fs';
-import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { SparkifyStack, type SparkifyStackProps } from '../../lib/sparkify-stack';
 import { tempDir } from '../helpers/fixtures';
-import { tinySampleDir } from '../helpers/stacks';
-
-/** Synthesizes with cdk-nag's AwsSolutions pack (the stack acknowledges its own findings); returns what it reported. */
-function nagFindings(props: SparkifyStackProps): string[] {
-  const outdir = tempDir();
-  // cdk-nag reads the template, not the functions' code: nothing is bundled.
-  const app = new App({ outdir, context: { 'aws:cdk:bundling-stacks': [] } });
-  new SparkifyStack(app, 'Nag', props);
-  Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
-  try {
-    app.synth();
-    return [];
-  } catch (error) {
-    const report = path.join(outdir, 'validation-report.json');
-    if (!existsSync(report)) throw error;
-    return [readFileSync(report, 'utf8')];
-  }
-}
+import { synthWithNag, tinySampleDir } from '../helpers/stacks';
 
 // A cluster, and Serverless with a schedule, in a user's own stack: test/infra/construct.test.ts.
 describe.each<[string, SparkifyStackProps]>([
@@ -38,7 +19,7 @@ describe.each<[string, SparkifyStackProps]>([
   ],
 ])('cdk-nag AwsSolutions on the %s stack', (_name, props) => {
   it('finds nothing that is not acknowledged with a reason', () => {
-    expect(nagFindings(props)).toEqual([]);
+    expect(synthWithNag(props).findings).toEqual([]);
   });
 });
 
