@@ -203,7 +203,8 @@ WHERE NOT EXISTS (SELECT 1 FROM time WHERE time.start_time = play_times.start_ti
 -- songplays, step 1: a play's copies (one natural key: userId as a number, sessionId,
 -- itemInSession) rank earliest first: by ts, then level, location, user agent and the
 -- song, artist and length logged. A staged copy that comes first replaces the play we
--- hold; only held plays whose key this load staged are ranked.
+-- hold; only held plays whose key this load staged, and staged copies of a key we hold,
+-- are ranked (so a first load, holding none, ranks nothing here).
 DELETE FROM songplays
 USING (
     SELECT
@@ -251,6 +252,12 @@ USING (
         FROM staging_events
         WHERE page = 'NextSong'
             AND ts BETWEEN -210863520000000 AND 971890963199999
+            AND EXISTS (
+                SELECT 1
+                FROM songplays AS held
+                WHERE held.session_id = staging_events.session_id
+                    AND held.item_in_session = staging_events.item_in_session
+            )
     ) AS candidates
 ) AS first_copies
 WHERE songplays.user_id = first_copies.user_id
