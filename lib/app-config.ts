@@ -1,6 +1,6 @@
 import { aws_events as events, aws_iam as iam } from 'aws-cdk-lib';
 import type { SparkifyStackProps } from './sparkify-stack';
-import { DEFAULT_STACK_NAME } from '../src/aws/stack-outputs';
+import { DEFAULT_STACK_NAME } from '../src/aws/stack-name';
 import { ACTIVE_DAYS, activeHoursProblem, parseActiveHours, type ActiveDays } from '../src/aws/pause-schedule';
 import { isRa3NodeType, RA3_NODE_TYPES, WAREHOUSE_SIZE_DEFAULTS } from '../src/aws/redshift-capacity';
 import type { UsageLimit, UsageLimitBreachAction } from './serverless-usage-limit';

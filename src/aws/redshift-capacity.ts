@@ -96,7 +96,9 @@ export function clusterCost(nodeType: Ra3NodeType, numberOfNodes: number, runnin
 
 /** The RPU-hours a Serverless usage limit allows per period. */
 export interface UsageLimitCeiling {
+  /** The RPU-hours the workgroup may use in each period (a whole number, at least 1). */
   readonly rpuHours: number;
+  /** The period the RPU-hours are counted over (CreateUsageLimit's `period`). */
   readonly period: 'daily' | 'weekly' | 'monthly';
 }
 

@@ -4,8 +4,6 @@ import { RedshiftDataClient } from '@aws-sdk/client-redshift-data';
 import { DataApi } from '../data-api/client';
 import { checkAddress, type WarehouseAddress } from '../data-api/target';
 
-/** The stack name the app deploys when `-c stackName=` says nothing, and the CLIs read by default. */
-export const DEFAULT_STACK_NAME = 'SparkifyWarehouse';
 
 /** A deployed stack's outputs, by key (lib/sparkify-stack.ts writes them). */
 export type StackOutputs = Readonly<Record<string, string | undefined>>;
