@@ -49,5 +49,17 @@ function toStatement(chunk: string): SplitStatement {
       break;
     }
   }
-  return { sql: lines.slice(first).join('\n').trim(), leadingComments };
+  return { sql: withoutLintDirectives(lines.slice(first).join('\n')).trim(), leadingComments };
+}
+
+/** A `-- noqa` comment: a directive to sqlfluff, which lints sql/, not SQL for the warehouse. */
+const LINT_DIRECTIVE = /^--\s*noqa\b/;
+
+/** The statement without its sqlfluff directives (and the spaces before each), so no engine is sent them. */
+function withoutLintDirectives(sql: string): string {
+  let kept = '';
+  for (const segment of segmentSql(sql)) {
+    kept = segment.kind === 'comment' && LINT_DIRECTIVE.test(segment.text) ? kept.replace(/[ \t]+$/, '') : kept + segment.text;
+  }
+  return kept;
 }

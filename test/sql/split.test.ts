@@ -34,6 +34,12 @@ describe('splitStatements', () => {
     expect(splitStatements("SELECT 'it''s; fine';").map((s) => s.sql)).toEqual(["SELECT 'it''s; fine';"]);
   });
 
+  it("drops sqlfluff's noqa directives, which are for the lint of sql/, not for the warehouse; other comments stay", () => {
+    const [statement] = splitStatements('SET search_path TO "s", public -- noqa: PRS\n;\n');
+    expect(statement.sql).toBe('SET search_path TO "s", public\n;');
+    expect(splitStatements('SELECT 1 -- the one\n;')[0].sql).toBe('SELECT 1 -- the one\n;');
+  });
+
   it('refuses a last statement without a semicolon', () => {
     expect(() => splitStatements('SELECT 1;\nSELECT 2')).toThrow(/no terminating semicolon/);
   });
