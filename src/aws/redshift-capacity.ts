@@ -13,8 +13,36 @@ export const RA3_NODE_TYPES = ['ra3.large', 'ra3.xlplus', 'ra3.4xlarge', 'ra3.16
 /** One of {@link RA3_NODE_TYPES}. */
 export type Ra3NodeType = (typeof RA3_NODE_TYPES)[number];
 
-/** The node types a single-node cluster may use; the larger ones need two nodes or more. */
-export const SINGLE_NODE_TYPES: readonly Ra3NodeType[] = ['ra3.large', 'ra3.xlplus'];
+/** What the project relies on of one RA3 node type. */
+export interface Ra3NodeFacts {
+  /**
+   * Approximate on-demand list price of an hour of one node, in US dollars (us-east-1,
+   * when written). Other regions differ; the pricing page is the authority.
+   * @see https://aws.amazon.com/redshift/pricing/
+   */
+  readonly hourlyPriceUsd: number;
+  /**
+   * Slices per node ("default slices per node" in the node-type table): COPY loads one
+   * unsplittable file (JSON, gzip) per slice at a time, so the compacted song files come
+   * in a multiple of the warehouse's slices.
+   * @see https://docs.aws.amazon.com/redshift/latest/mgmt/working-with-clusters.html#rs-ra3-node-types
+   * @see https://docs.aws.amazon.com/redshift/latest/dg/t_splitting-data-files.html
+   */
+  readonly slicesPerNode: number;
+  /** Whether a single-node cluster may use it; the larger types need two nodes or more. */
+  readonly singleNode: boolean;
+}
+
+/** The facts of each RA3 node type, a row per type. */
+export const RA3_NODE_FACTS: Readonly<Record<Ra3NodeType, Ra3NodeFacts>> = {
+  'ra3.large': { hourlyPriceUsd: 0.543, slicesPerNode: 2, singleNode: true },
+  'ra3.xlplus': { hourlyPriceUsd: 1.086, slicesPerNode: 2, singleNode: true },
+  'ra3.4xlarge': { hourlyPriceUsd: 3.26, slicesPerNode: 4, singleNode: false },
+  'ra3.16xlarge': { hourlyPriceUsd: 13.04, slicesPerNode: 16, singleNode: false },
+};
+
+/** The node types a single-node cluster may use. */
+export const SINGLE_NODE_TYPES: readonly Ra3NodeType[] = RA3_NODE_TYPES.filter((nodeType) => RA3_NODE_FACTS[nodeType].singleNode);
 
 /** Whether `value` names one of {@link RA3_NODE_TYPES}. */
 export function isRa3NodeType(value: string): value is Ra3NodeType {
@@ -54,19 +82,7 @@ export function maxCapacityProblem(maxCapacity: number, baseCapacity: number): s
   return undefined;
 }
 
-/**
- * Approximate on-demand list prices in US dollars (us-east-1, when written): an hour of
- * one node of each type. Other regions differ; the pricing page is the authority.
- * @see https://aws.amazon.com/redshift/pricing/
- */
-export const NODE_HOURLY_PRICE_USD: Readonly<Record<Ra3NodeType, number>> = {
-  'ra3.large': 0.543,
-  'ra3.xlplus': 1.086,
-  'ra3.4xlarge': 3.26,
-  'ra3.16xlarge': 13.04,
-};
-
-/** The same for one Redshift Processing Unit of Serverless, per hour while queries run. */
+/** The approximate price of one Redshift Processing Unit of Serverless, per hour while queries run (as node prices, {@link Ra3NodeFacts}). */
 export const RPU_HOURLY_PRICE_USD = 0.375;
 
 /** The hours in a month as AWS's pricing pages count them (365 × 24 / 12). */
@@ -75,7 +91,7 @@ export const HOURS_PER_MONTH = 730;
 /** The hours in a week. */
 export const HOURS_PER_WEEK = 168;
 
-/** What a warehouse costs, in US dollars at {@link NODE_HOURLY_PRICE_USD} / {@link RPU_HOURLY_PRICE_USD}. */
+/** What a warehouse costs, in US dollars at the nodes' {@link Ra3NodeFacts.hourlyPriceUsd} / {@link RPU_HOURLY_PRICE_USD}. */
 export interface WarehouseCost {
   /** An hour of compute at the size billed: the cluster's nodes, or the workgroup's base (and at most its ceiling). */
   readonly hourly: { readonly low: number; readonly high: number };
@@ -89,7 +105,7 @@ export interface WarehouseCost {
  * @param runningHoursPerWeek the hours of a week the cluster is not paused
  */
 export function clusterCost(nodeType: Ra3NodeType, numberOfNodes: number, runningHoursPerWeek = HOURS_PER_WEEK): WarehouseCost {
-  const hourly = numberOfNodes * NODE_HOURLY_PRICE_USD[nodeType];
+  const hourly = numberOfNodes * RA3_NODE_FACTS[nodeType].hourlyPriceUsd;
   const monthly = hourly * HOURS_PER_MONTH * (runningHoursPerWeek / HOURS_PER_WEEK);
   return { hourly: { low: hourly, high: hourly }, monthly: { low: monthly, high: monthly } };
 }
@@ -124,22 +140,8 @@ export function serverlessCost(baseCapacity: number, maxCapacity: number, usageL
 }
 
 /**
- * Slices per node of each RA3 type ("default slices per node" in the node-type table):
- * COPY loads one unsplittable file (JSON, gzip) per slice at a time, so the compacted
- * song files come in a multiple of the warehouse's slices.
- * @see https://docs.aws.amazon.com/redshift/latest/mgmt/working-with-clusters.html#rs-ra3-node-types
- * @see https://docs.aws.amazon.com/redshift/latest/dg/t_splitting-data-files.html
- */
-export const SLICES_PER_NODE: Readonly<Record<Ra3NodeType, number>> = {
-  'ra3.large': 2,
-  'ra3.xlplus': 2,
-  'ra3.4xlarge': 4,
-  'ra3.16xlarge': 16,
-};
-
-/**
  * Redshift Serverless publishes no slice count (capacity is RPUs, and changes as it
- * scales), so a Serverless load assumes 16: a multiple of every per-node count above,
+ * scales), so a Serverless load assumes 16: a multiple of every RA3 `slicesPerNode`,
  * so files split for it divide evenly over 2, 4, 8 or 16 slices.
  */
 export const SERVERLESS_ASSUMED_SLICES = 16;
@@ -147,5 +149,5 @@ export const SERVERLESS_ASSUMED_SLICES = 16;
 /** The slices a warehouse of this size loads with (for Serverless, {@link SERVERLESS_ASSUMED_SLICES}). */
 export function warehouseSlices(size: { readonly serverless?: boolean; readonly nodeType?: Ra3NodeType; readonly numberOfNodes?: number }): number {
   if (size.serverless) return SERVERLESS_ASSUMED_SLICES;
-  return SLICES_PER_NODE[size.nodeType ?? WAREHOUSE_SIZE_DEFAULTS.nodeType] * (size.numberOfNodes ?? WAREHOUSE_SIZE_DEFAULTS.numberOfNodes);
+  return RA3_NODE_FACTS[size.nodeType ?? WAREHOUSE_SIZE_DEFAULTS.nodeType].slicesPerNode * (size.numberOfNodes ?? WAREHOUSE_SIZE_DEFAULTS.numberOfNodes);
 }

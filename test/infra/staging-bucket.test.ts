@@ -1,7 +1,7 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { deployStatements } from '../../src/cli/deploy-statements';
-import { SERVERLESS_ASSUMED_SLICES, SLICES_PER_NODE, warehouseSlices } from '../../src/aws/redshift-capacity';
+import { RA3_NODE_FACTS, SERVERLESS_ASSUMED_SLICES, warehouseSlices } from '../../src/aws/redshift-capacity';
 import { synth } from '../helpers/stacks';
 
 const { template } = synth();
@@ -90,7 +90,7 @@ describe('the slices a warehouse loads with (AWS: the file count a multiple of t
     expect(warehouseSlices({ nodeType: 'ra3.4xlarge', numberOfNodes: 3 })).toBe(12);
     expect(warehouseSlices({ nodeType: 'ra3.16xlarge', numberOfNodes: 2 })).toBe(32);
     expect(warehouseSlices({ serverless: true, nodeType: 'ra3.large' })).toBe(SERVERLESS_ASSUMED_SLICES);
-    expect(Object.values(SLICES_PER_NODE).every((slices) => SERVERLESS_ASSUMED_SLICES % slices === 0)).toBe(true);
+    expect(Object.values(RA3_NODE_FACTS).every(({ slicesPerNode }) => SERVERLESS_ASSUMED_SLICES % slicesPerNode === 0)).toBe(true);
   });
 });
 
