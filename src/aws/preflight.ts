@@ -175,7 +175,7 @@ function analystBastionLine(): string {
   const cost = analystBastionCost();
   return (
     `- the analysts' bastion: a t4g.nano instance and three Session Manager interface endpoints in one AZ, ` +
-    `about ${usd(cost.hourly)} per hour, ${usd(cost.monthly)} a month with its volume (plus $0.01 per GB through the endpoints)`
+    `about ${usd(cost.hourly)} per hour, ${usd(cost.monthly)} a month with its volume (plus ${usd(cost.perGbThroughEndpoints)} per GB through the endpoints)`
   );
 }
 
