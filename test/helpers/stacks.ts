@@ -7,6 +7,13 @@ import { cdkJsonContext } from '../../lib/sparkify-app';
 import { SparkifyStack, type SparkifyStackProps } from '../../lib/sparkify-stack';
 import { tempDir } from './fixtures';
 
+/** A resource of a synthesized template, as the tests read it. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type TemplateResource = { Type: string; Properties?: Record<string, any>; DeletionPolicy?: string };
+
+/** A template's resources by logical id. */
+export const resourcesOf = (template: Template) => template.toJSON().Resources as Record<string, TemplateResource>;
+
 /** A tiny sample folder for the sampleData variant (the real default sample is bigger than a test needs). */
 export function tinySampleDir(): string {
   const dir = tempDir();

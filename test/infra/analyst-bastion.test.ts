@@ -1,7 +1,7 @@
 import { Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { readAppConfig } from '../../lib/app-config';
-import { synth, synthWithNag } from '../helpers/stacks';
+import { resourcesOf, synth, synthWithNag, type TemplateResource } from '../helpers/stacks';
 
 /**
  * The opt-in SSM bastion for BI tools (analystBastion): what it may reach, who may start a
@@ -9,9 +9,6 @@ import { synth, synthWithNag } from '../helpers/stacks';
  * AwsSolutions pack, and no bundling (nothing here reads the functions' code).
  */
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-type Resource = { Type: string; Properties?: Record<string, any> };
-type Resources = Record<string, Resource>;
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Statement = { Sid?: string; Action: string | string[]; Resource: any; Condition?: Record<string, Record<string, unknown>> };
 
@@ -21,9 +18,8 @@ const variants = {
 };
 const off = synth({}, { 'aws:cdk:bundling-stacks': [] }).template;
 
-const resourcesOf = (template: Template) => template.toJSON().Resources as Resources;
 const ofType = (template: Template, type: string) => Object.entries(resourcesOf(template)).filter(([, resource]) => resource.Type === type);
-const only = (template: Template, type: string): [string, Resource] => {
+const only = (template: Template, type: string): [string, TemplateResource] => {
   const found = ofType(template, type);
   expect(found.map(([id]) => id), type).toHaveLength(1);
   return found[0];

@@ -4,7 +4,7 @@ import { Duration } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import { defaultEnvironment } from '../../lib/sparkify-app';
 import type { SparkifyStackProps } from '../../lib/sparkify-stack';
-import { synth, tinySampleDir } from '../helpers/stacks';
+import { resourcesOf, synth, tinySampleDir } from '../helpers/stacks';
 
 /**
  * What AWS requires of the template, rule by rule, each with the page it comes from:
@@ -49,9 +49,6 @@ describe('the variants the whole-template rules read', () => {
   });
 });
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-type Resources = Record<string, { Type: string; Properties?: Record<string, any>; DeletionPolicy?: string }>;
-const resourcesOf = (template: Template) => template.toJSON().Resources as Resources;
 
 describe('Redshift Serverless: "at least three subnets, and they must span across three Availability Zones" (mgmt guide, serverless-usage-considerations)', () => {
   /** The AZ of each subnet the workgroup is given. */

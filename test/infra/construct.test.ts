@@ -7,12 +7,11 @@ import { describe, expect, it } from 'vitest';
 import { AnalystAccess, AuditLogBucket, CopyRole, Network, SparkifyWarehouse, Warehouse, resolveSource } from '../../lib/index';
 import { cdkJsonContext } from '../../lib/sparkify-app';
 import { tempDir } from '../helpers/fixtures';
+import { resourcesOf } from '../helpers/stacks';
 
 const noBundling = { 'aws:cdk:bundling-stacks': [] };
 /** The properties that give a resource a name unique in the account and Region. */
 const PHYSICAL_NAMES = ['NamespaceName', 'WorkgroupName', 'LogGroupName', 'BucketName', 'RoleName', 'FunctionName', 'QueueName', 'TopicName', 'ClusterIdentifier', 'Name'];
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-type Resources = Record<string, { Type: string; Properties?: Record<string, any> }>;
 
 describe('a user’s own stack with two SparkifyWarehouses, one Serverless', () => {
   const outdir = tempDir();
@@ -41,7 +40,7 @@ describe('a user’s own stack with two SparkifyWarehouses, one Serverless', () 
   });
 
   const template = Template.fromJSON(assembly?.getStackByName('Analytics').template ?? {});
-  const resources = template.toJSON().Resources as Resources;
+  const resources = resourcesOf(template);
 
   it('has both loaders, each on its own warehouse', () => {
     const loads = Object.values(template.findResources('Custom::SparkifyLoad'));
