@@ -17,7 +17,7 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
  * CRLF line ends and blank lines are accepted. Text that is not a JSON object is
  * yielded as an error with the line it starts on, and reading goes on after it.
  */
-export async function* readJsonRecords(file: string | AsyncIterable<Uint8Array>): AsyncGenerator<JsonRecord> {
+export async function* readJsonRecords(file: string | Iterable<Uint8Array> | AsyncIterable<Uint8Array>): AsyncGenerator<JsonRecord> {
   for await (const records of readJsonRecordBatches(file)) yield* records;
 }
 
@@ -26,7 +26,7 @@ export async function* readJsonRecords(file: string | AsyncIterable<Uint8Array>)
  * in order (some chunks have none). One promise per chunk, not per record, for loaders
  * that take millions of them.
  */
-export async function* readJsonRecordBatches(file: string | AsyncIterable<Uint8Array>): AsyncGenerator<JsonRecord[]> {
+export async function* readJsonRecordBatches(file: string | Iterable<Uint8Array> | AsyncIterable<Uint8Array>): AsyncGenerator<JsonRecord[]> {
   const scanner = new RecordScanner();
   let lineNumber = 0;
   for await (const lines of readLineBatches(file)) {
@@ -64,7 +64,7 @@ const TOO_LONG = Symbol('line too long');
  * lines that end in each chunk read, and the last line at the end. A line longer than
  * {@link MAX_RECORD_BYTES} is not held in memory: it comes out as {@link TOO_LONG}.
  */
-async function* readLineBatches(file: string | AsyncIterable<Uint8Array>): AsyncGenerator<(Buffer | typeof TOO_LONG)[]> {
+async function* readLineBatches(file: string | Iterable<Uint8Array> | AsyncIterable<Uint8Array>): AsyncGenerator<(Buffer | typeof TOO_LONG)[]> {
   let partial: Buffer[] = [];
   let partialBytes = 0;
   let tooLong = false;

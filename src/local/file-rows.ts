@@ -1,5 +1,6 @@
-import { createReadStream } from 'node:fs';
+import { closeSync, createReadStream, fstatSync, openSync, readFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
+import { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { readJsonRecordBatches } from '../json/json-records';
 import { valueAt, type JsonPath } from './jsonpaths';
@@ -68,7 +69,8 @@ export function rowMaker(spec: RowSpec): (record: Record<string, unknown>) => Ro
   };
 }
 
-const READ_CHUNK_BYTES = 1 << 20;
+/** Bytes read from a file at a time; a file no larger is read whole, at once. */
+export const READ_CHUNK_BYTES = 1 << 20;
 
 /**
  * The rows of one file (gunzipped with `spec.gzip` or a name ending in `.gz`) in
@@ -84,14 +86,15 @@ export async function* fileRows(
 ): AsyncGenerator<RowBatch> {
   const hash = createHash('sha256');
   let bytesRead = 0;
-  const bytes = createReadStream(file, { highWaterMark: READ_CHUNK_BYTES }).on('data', (piece) => {
+  const stored = storedBytes(file, (piece) => {
     hash.update(piece);
     bytesRead += piece.length;
   });
-  const csv = new CsvBuffer();
+  const csv = new CsvBuffer(Math.min(stored.size, CSV_BUFFER_BYTES));
   let rows = 0;
   let rejects: RecordReject[] = [];
-  for await (const records of readJsonRecordBatches(spec.gzip || file.endsWith('.gz') ? bytes.pipe(createGunzip()) : bytes)) {
+  const gzip = spec.gzip || file.endsWith('.gz');
+  for await (const records of readJsonRecordBatches(gzip ? stored.stream().pipe(createGunzip()) : stored.pieces)) {
     for (const record of records) {
       const row = 'error' in record ? record : makeRow(record.value);
       if ('error' in row) {
@@ -110,14 +113,57 @@ export async function* fileRows(
   yield { fileIndex, csv: csv.take(), rows, rejects, bytesRead, contentHash: hash.digest('hex') };
 }
 
+/** A file's bytes as stored, each piece handed to `onPiece` as it is read. */
+interface StoredBytes {
+  /** The file's size when opened. */
+  readonly size: number;
+  readonly pieces: Iterable<Uint8Array> | AsyncIterable<Uint8Array>;
+  /** The pieces as a stream, to pipe through a decompressor. */
+  stream(): Readable;
+}
+
+/**
+ * Opens `file` and reads its bytes: a file of at most {@link READ_CHUNK_BYTES} at once
+ * and synchronously, a larger one as a stream of such pieces. A catalogue holds one tiny
+ * file per song; streaming each (a 1 MB read buffer, four round trips through the
+ * thread pool, an async iterator) cost 0.8 ms a file; read whole, 0.03 ms.
+ */
+function storedBytes(file: string, onPiece: (piece: Buffer) => void): StoredBytes {
+  const fd = openSync(file, 'r');
+  let size: number;
+  try {
+    size = fstatSync(fd).size;
+  } catch (error) {
+    closeSync(fd);
+    throw error;
+  }
+  if (size > READ_CHUNK_BYTES) {
+    const stream = createReadStream(file, { fd, highWaterMark: READ_CHUNK_BYTES }).on('data', (piece) => onPiece(piece as Buffer));
+    return { size, pieces: stream, stream: () => stream };
+  }
+  let whole: Buffer;
+  try {
+    whole = readFileSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  onPiece(whole);
+  return { size, pieces: [whole], stream: () => Readable.from([whole]) };
+}
+
 /**
  * CSV lines written as UTF-8 as they come. Each line's string is short-lived: a batch
  * held as one long string would be a rope of a million pieces, which outlives the
  * young generation and made garbage collection most of the parse time.
  */
 class CsvBuffer {
-  private buffer = Buffer.allocUnsafeSlow(CSV_BUFFER_BYTES);
+  private buffer: Buffer;
   private length = 0;
+
+  /** @param initialBytes room to start with; a small file's lines need no more than its size */
+  constructor(initialBytes: number) {
+    this.buffer = Buffer.allocUnsafeSlow(Math.max(initialBytes, MIN_CSV_BUFFER_BYTES));
+  }
 
   writeLine(line: string): void {
     // At most 3 bytes per UTF-16 unit, and the newline.
@@ -142,4 +188,5 @@ class CsvBuffer {
 }
 
 const CSV_BUFFER_BYTES = 1 << 20;
+const MIN_CSV_BUFFER_BYTES = 1 << 10;
 const NEWLINE = 0x0a;

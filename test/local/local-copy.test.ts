@@ -1,8 +1,10 @@
-import { writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { gzipSync } from 'node:zlib';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openPglite, type LocalEngine } from '../../src/local/database';
+import { READ_CHUNK_BYTES } from '../../src/local/file-rows';
 import { copyJsonFiles, keyInLocalBucket, parseCopyStatement, TooManyRejectsError } from '../../src/local/local-copy';
 import { DEFAULT_TIME_FORMAT, fieldConverter, type StagingColumn } from '../../src/local/staging-columns';
 import { tempDir } from '../helpers/fixtures';
@@ -105,6 +107,43 @@ describe('copyJsonFiles on PGlite', () => {
       return loaded;
     });
     expect(rows).toEqual(fileList.map(({ file_key, modified_at }) => ({ file_key, modified_at })));
+  });
+
+  it('reads a file read whole and one read in pieces alike: every record once, the hash of its bytes as stored', async () => {
+    // Every line as long as the next, so the files' sizes fall where the test means them to.
+    const record = (id: number) =>
+      JSON.stringify({ file_key: `log_data/${String(id).padStart(7, '0')}.json`, size_bytes: 1_000_000 + id, modified_at: '2018-11-30 23:05:09', rows_loaded: 1_000_000 + id });
+    const lines = (count: number) => Array.from({ length: count }, (_, id) => record(id)).join('\n');
+    const perLine = record(0).length + 1;
+    const dir = tempDir();
+    const files = [
+      ['small.json', lines(3)],
+      ['at-the-limit.json', lines(Math.floor(READ_CHUNK_BYTES / perLine))],
+      ['past-the-limit.json', lines(Math.ceil((3 * READ_CHUNK_BYTES) / perLine))],
+      ['small.json.gz', gzipSync(lines(3))],
+      ['large.json.gz', gzipSync(`${lines(Math.ceil((3 * READ_CHUNK_BYTES) / perLine))}\n${' '.repeat(2 * READ_CHUNK_BYTES)}`, { level: 1 })],
+    ].map(([name, content]) => {
+      const file = path.join(dir, name as string);
+      writeFileSync(file, content);
+      return file;
+    });
+    const sizes = files.map((file) => readFileSync(file).length);
+    expect(sizes[1]).toBeLessThanOrEqual(READ_CHUNK_BYTES);
+    expect(sizes[2]).toBeGreaterThan(READ_CHUNK_BYTES);
+    const outcome = await engine.transaction(async (db) => {
+      await db.query('CREATE TEMPORARY TABLE staging_files (file_key VARCHAR(1024) NOT NULL, size_bytes BIGINT NOT NULL, modified_at TIMESTAMP NOT NULL, rows_loaded BIGINT NOT NULL)');
+      const copied = await copyJsonFiles(db, parseCopyStatement(copySql('')), files, 'auto', { chunkRows: 1000 });
+      const [{ distinct }] = await db.query<{ distinct: number }>('SELECT COUNT(DISTINCT (size_bytes, rows_loaded))::int AS distinct FROM staging_files');
+      await db.query('DROP TABLE staging_files');
+      return { ...copied, distinct };
+    });
+    const expectedRows = files.map((file) => {
+      const text = file.endsWith('.gz') ? gunzipSync(readFileSync(file)).toString() : readFileSync(file, 'utf8');
+      return text.split('\n').filter((line) => line.trim() !== '').length;
+    });
+    expect(outcome.rowsPerFile).toEqual(expectedRows);
+    expect(outcome.distinct).toBe(Math.max(...expectedRows));
+    expect(outcome.contentHashes).toEqual(files.map((file) => createHash('sha256').update(readFileSync(file)).digest('hex')));
   });
 
   it('rejects a timestamp in another layout, past MAXERROR', async () => {
