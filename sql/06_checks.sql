@@ -118,7 +118,8 @@ WHERE offender_number <= 5;
 
 -- check: staged_plays_in_songplays
 -- Every NextSong event of this load has its songplay (none lost by the transform), its
--- userId read as the transform reads it.
+-- userId read as the transform reads it. Only the events without one are made distinct:
+-- distinct first, every staged play would be (613k at 800k events, twice the time).
 SELECT failures, offender
 FROM (
     SELECT
@@ -130,18 +131,16 @@ FROM (
             ORDER BY staged_plays.user_id, staged_plays.session_id, staged_plays.item_in_session
         ) AS offender_number
     FROM (
-        SELECT DISTINCT
-            user_id,
-            CASE WHEN user_id ~ '^0*[0-9]{1,9}$' THEN CAST(user_id AS INTEGER) END AS user_number,
-            session_id,
-            item_in_session
+        SELECT DISTINCT user_id, session_id, item_in_session
         FROM staging_events
         WHERE page = 'NextSong'
+            AND NOT EXISTS (
+                SELECT 1
+                FROM songplays
+                WHERE songplays.user_id = CASE WHEN staging_events.user_id ~ '^0*[0-9]{1,9}$' THEN CAST(staging_events.user_id AS INTEGER) END
+                    AND songplays.session_id = staging_events.session_id
+                    AND songplays.item_in_session = staging_events.item_in_session
+            )
     ) AS staged_plays
-    LEFT JOIN songplays
-        ON songplays.user_id = staged_plays.user_number
-        AND songplays.session_id = staged_plays.session_id
-        AND songplays.item_in_session = staged_plays.item_in_session
-    WHERE songplays.songplay_id IS NULL
 ) AS offenders
 WHERE offender_number <= 5;

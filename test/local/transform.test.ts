@@ -57,9 +57,9 @@ describe.each(ENGINES)('on %s', (engine) => {
       expect((error as Error).message).toContain('songplays_user_in_users (1 rows: user_id NULL session_id 1 item_in_session 1)');
     });
 
-    it('a failed check names its first five offenders and counts them all', async () => {
+    it('a failed check names its first five offenders and counts them all, a play staged twice once', async () => {
       const guests = Array.from({ length: 7 }, (_, index) => play({ userId: `guest${index}`, itemInSession: index }));
-      const error = await warehouse([], guests).catch((caught: unknown) => caught);
+      const error = await warehouse([], [...guests, guests[3]]).catch((caught: unknown) => caught);
       const check = (error as ChecksFailedError).report.checks.find((each) => each.name === 'staged_plays_in_songplays');
       expect(check?.failures).toBe(7);
       expect(check?.offenders).toEqual([0, 1, 2, 3, 4].map((index) => `user_id guest${index} session_id 1 item_in_session ${index}`));
