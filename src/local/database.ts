@@ -26,6 +26,11 @@ export interface LocalDatabase {
   execute(sql: string): Promise<StatementResult>;
   /** Bulk-loads CSV text, or its UTF-8 bytes (COPY ... FROM STDIN, CSV format), into the given columns. */
   copyCsv(table: string, columns: readonly string[], csv: string | Uint8Array): Promise<void>;
+  /**
+   * The engine executes on this thread (PGlite), so a core that parses for a COPY is a
+   * core it does not have; a server does its work in a process of its own.
+   */
+  readonly runsOnThisThread: boolean;
 }
 
 /** A local database that can open a transaction and be closed. */
@@ -64,6 +69,7 @@ function pgliteDatabase(target: PGlite | Transaction): LocalDatabase {
     async copyCsv(table, columns, csv) {
       await target.query(copyCommand(table, columns, "'/dev/blob'"), [], { blob: new Blob([csv]) });
     },
+    runsOnThisThread: true,
   };
 }
 
@@ -108,6 +114,7 @@ export async function openPostgres(url: string): Promise<LocalEngine> {
     async copyCsv(table, columns, csv) {
       await pipeline(Readable.from([csv]), client.query(copyFrom(copyCommand(table, columns, 'STDIN'))));
     },
+    runsOnThisThread: false,
   };
   return {
     db,

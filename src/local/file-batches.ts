@@ -22,7 +22,7 @@ export interface ParseOptions {
   /**
    * Worker threads that read, parse and type the files, each every n-th file, while the
    * calling thread runs the COPY; 0 parses on the calling thread, taking turns with it.
-   * @default defaultParseWorkers(bytes of the files)
+   * @default defaultParseWorkers(bytes of the files, whether the engine runs on this thread)
    */
   readonly workers?: number;
 }
@@ -35,10 +35,15 @@ export const WORKER_MIN_BYTES = 32 * 1024 * 1024;
 
 /**
  * Workers for a COPY of `bytes` bytes: none below {@link WORKER_MIN_BYTES}, else one per
- * core but the one the calling thread (and with PGlite, the engine itself) runs on.
+ * core, but the one the engine runs on when it runs on the calling thread (PGlite). A
+ * Postgres server's COPY runs in its own process; the calling thread only hands it the
+ * parsed rows, so it takes no core from the workers. At 800k events on 2 cores, two
+ * workers instead of one cut the wait for parsed rows from 2.5 s to 1.3–1.8 s on
+ * Postgres, and changed nothing on PGlite.
  */
-export function defaultParseWorkers(bytes: number): number {
-  return bytes < WORKER_MIN_BYTES ? 0 : Math.max(1, availableParallelism() - 1);
+export function defaultParseWorkers(bytes: number, engineOnThisThread: boolean): number {
+  if (bytes < WORKER_MIN_BYTES) return 0;
+  return Math.max(1, availableParallelism() - (engineOnThisThread ? 1 : 0));
 }
 
 /** Batches each worker may have posted and not yet had taken: enough to keep it busy, few enough to keep memory flat. */

@@ -115,6 +115,7 @@ export class LoadProgressReporter {
         await db.copyCsv(target, columns, csv);
         this.copied(table);
       },
+      runsOnThisThread: db.runsOnThisThread,
     };
   }
 

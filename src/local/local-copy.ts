@@ -59,7 +59,7 @@ export interface CopyFilesOptions {
   /**
    * Worker threads that read, parse and type the files while this thread runs the COPY
    * (0: parse here, taking turns with the COPY).
-   * @default none below 32 MB of files, else one per core but one (see defaultParseWorkers)
+   * @default none below 32 MB of files, else one per core, but one for PGlite (see defaultParseWorkers)
    */
   readonly parseWorkers?: number;
 }
@@ -220,7 +220,7 @@ export async function copyJsonFiles(
   };
   rowMaker(spec); // fails here, before any file is read, on a JSONPaths file that does not fit or a TIMEFORMAT not read
   const chunkRows = options.chunkRows ?? 20_000;
-  const workers = options.parseWorkers ?? defaultParseWorkers(sum(files.map((file) => statSync(file).size)));
+  const workers = options.parseWorkers ?? defaultParseWorkers(sum(files.map((file) => statSync(file).size)), db.runsOnThisThread);
   const rejects: RejectedRecord[] = [];
   const rowsPerFile: number[] = [];
   const contentHashes: string[] = [];

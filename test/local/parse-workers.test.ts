@@ -1,8 +1,10 @@
 import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
+import { availableParallelism } from 'node:os';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
+import { defaultParseWorkers, WORKER_MIN_BYTES } from '../../src/local/file-batches';
 import { runCopyLocally, TooManyRejectsError, type LocalCopyRunner } from '../../src/local/local-copy';
 import type { LocalRunOptions } from '../../src/local/runner';
 import { play, song, tempDir, writeTree } from '../helpers/fixtures';
@@ -44,6 +46,14 @@ function sample(): { dir: string; badRecords: { file: string; line: number }[] }
     ],
   };
 }
+
+describe('how many parse workers a COPY starts by default', () => {
+  it('none for a small COPY; for a larger one, every core, but the one an engine on this thread runs on', () => {
+    expect(defaultParseWorkers(WORKER_MIN_BYTES - 1, false)).toBe(0);
+    expect(defaultParseWorkers(WORKER_MIN_BYTES, false)).toBe(availableParallelism());
+    expect(defaultParseWorkers(WORKER_MIN_BYTES, true)).toBe(Math.max(1, availableParallelism() - 1));
+  });
+});
 
 describe('parsing in worker threads', () => {
   const shared = sharedWarehouse();
