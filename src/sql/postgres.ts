@@ -47,6 +47,12 @@ export const REDSHIFT_TO_POSTGRES: readonly DialectRewrite[] = [
     why: 'Redshift IDENTITY(seed, step) is a Postgres identity column',
   },
   {
+    pattern: /\bCREATE\s+TABLE\s+IF\s+NOT\s+EXISTS\s+(staging_\w+)/gi,
+    replacement: 'CREATE UNLOGGED TABLE IF NOT EXISTS $1',
+    why:
+      "a staging table holds only the running load's rows, which the load empties first, so skipping its write-ahead log loses nothing (after a crash Postgres empties an unlogged table, as the next load would); PGlite's COPY of 800k events takes 0.5 s less",
+  },
+  {
     pattern: /\s+PRIMARY\s+KEY\b/gi,
     replacement: '',
     why: 'Redshift declares but never enforces keys; locally the checks must see what Redshift would hold',

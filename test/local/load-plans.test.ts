@@ -68,10 +68,10 @@ describe.each(ENGINES)('the load plans its queries without parallel workers or n
       expect(plans.withWorkers.some((plan) => /Gather/.test(plan))).toBe(true);
       expect(plans.withNestedLoops.some((plan) => /Nested Loop/.test(plan))).toBe(true);
       // SET LOCAL: the session's own settings are back once the load has committed.
-      const [settings] = await engine.db.query<{ workers: string; nestloop: string }>(
-        `SELECT current_setting('max_parallel_workers_per_gather') AS workers, current_setting('enable_nestloop') AS nestloop`,
+      const [settings] = await engine.db.query<{ workers: string; nestloop: string; memory: string }>(
+        `SELECT current_setting('max_parallel_workers_per_gather') AS workers, current_setting('enable_nestloop') AS nestloop, current_setting('work_mem') AS memory`,
       );
-      expect(settings).toEqual({ workers: '2', nestloop: 'on' });
+      expect(settings).toEqual({ workers: '2', nestloop: 'on', memory: '4MB' });
     } finally {
       await engine.close();
     }

@@ -37,6 +37,11 @@ describe('adaptForPostgres, per kind of statement', () => {
       "SELECT DATEDIFF(MILLISECOND, TIMESTAMP '1970-01-01 00:00:00', t.at), datediff( day ,a, b) FROM t;",
       "SELECT DATEDIFF('MILLISECOND', TIMESTAMP '1970-01-01 00:00:00', t.at), DATEDIFF('day',a, b) FROM t;",
     ],
+    [
+      'a staging table is unlogged; any other table is not',
+      'CREATE TABLE IF NOT EXISTS staging_events (a INT);\nCREATE TABLE IF NOT EXISTS songplays (a INT);',
+      'CREATE UNLOGGED TABLE IF NOT EXISTS staging_events (a INT);\nCREATE TABLE IF NOT EXISTS songplays (a INT);',
+    ],
     ['a DML statement without Redshift-only parts stays as it is', 'DELETE FROM t WHERE a = 1;', 'DELETE FROM t WHERE a = 1;'],
   ])('%s', (_kind, redshift, postgres) => {
     expect(adaptForPostgres(redshift)).toBe(postgres);
@@ -68,6 +73,14 @@ describe('every statement of sql/ through the adaptation', () => {
           await expect(engine.db.query(adaptForPostgres(asAssertion(statement)))).resolves.toEqual([]);
         }
       }
+      // Only the staging tables skip the write-ahead log: the star tables and the manifest are what a load keeps.
+      const tables = await engine.db.query<{ relname: string; relpersistence: string }>(
+        "SELECT relname, relpersistence FROM pg_class WHERE relkind = 'r' AND relnamespace = 'sparkify'::regnamespace ORDER BY relname",
+      );
+      expect(tables.filter((table) => table.relpersistence === 'u').map((table) => table.relname)).toEqual(['staging_events', 'staging_songs']);
+      expect(tables.filter((table) => table.relpersistence === 'p').map((table) => table.relname)).toEqual(
+        expect.arrayContaining(['artists', 'load_manifest', 'songplays', 'songs', 'time', 'users']),
+      );
     } finally {
       await engine.close();
     }
