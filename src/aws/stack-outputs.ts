@@ -4,7 +4,6 @@ import { RedshiftDataClient } from '@aws-sdk/client-redshift-data';
 import { DataApi } from '../data-api/client';
 import { checkAddress, type WarehouseAddress } from '../data-api/target';
 
-
 /** A deployed stack's outputs, by key (lib/sparkify-stack.ts writes them). */
 export type StackOutputs = Readonly<Record<string, string | undefined>>;
 

@@ -8,13 +8,13 @@
 const LOAD_WORK_MEM = '64MB';
 
 /**
- * Planner settings for the load's transaction on Postgres and PGlite, set with SET LOCAL so
- * the session's own settings are back once the load has committed or rolled back.
+ * Settings for the load's transaction on Postgres and PGlite, set with SET LOCAL so the
+ * session's own settings are back once the load has committed or rolled back.
  *
  * The load's tables are created or emptied and filled in its own transaction, so
  * autovacuum never sees them and the planner works from guesses. Two guesses went badly
- * wrong, and each setting rules one out; a load is a few bulk statements in one session,
- * so neither costs it anything when the planner guesses right:
+ * wrong, and each of the first two settings rules one out; a load is a few bulk
+ * statements in one session, so neither costs it anything when the planner guesses right:
  * - **No parallel workers.** At 8M events on Postgres 15 the check staged_plays_in_songplays
  *   was planned as a Parallel Hash Right Join over a parallel HashAggregate (800k groups
  *   expected, 6.14M real) and ran for 13.5 minutes, 20 GB of temp files, before it was
