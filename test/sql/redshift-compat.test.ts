@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { PUBLIC_DATASET_SOURCE } from '../helpers/fixtures';
 import { buildLoadPlan, toRedshiftSql } from '../../src/sql/plan';
-import { postgresOnlyConstructs } from '../../src/sql/redshift-compat';
+import { postgresOnlyConstructs, undecorrelatableSubqueries } from '../../src/sql/redshift-compat';
 import { buildScheduledPlan, readScheduledSql } from '../../src/sql/scheduled-plan';
 import { readSqlFiles, SQL_DIR } from '../../src/sql/sql-files';
 import { splitStatements } from '../../src/sql/split';
@@ -31,6 +31,37 @@ describe('postgresOnlyConstructs', () => {
   });
 });
 
+describe('undecorrelatableSubqueries', () => {
+  // The examples of AWS's page of correlated subquery patterns Redshift does not support.
+  it.each([
+    [
+      'select event.eventname from event where not exists (select * from listing where not exists (select * from sales where event.eventid=sales.eventid));',
+      "a predicate's subquery inside the subquery of a predicate (a correlation may skip a query block)",
+    ],
+    [
+      'select * from category left join event on category.catid=event.catid and eventid = (select max(eventid) from sales where sales.eventid=event.eventid);',
+      "a predicate's subquery in the ON clause of a join",
+    ],
+    [
+      'select listid, qtysold from sales s where qtysold not in (select sum(numtickets) over() from listing l where s.listid=l.listid);',
+      'a window function in the subquery of a predicate',
+    ],
+  ])('finds the pattern of %s', (sql, pattern) => {
+    expect(undecorrelatableSubqueries(sql)).toEqual([pattern]);
+  });
+
+  it('passes a correlated subquery in WHERE, a window function in a derived table, and a join beside a predicate in parentheses', () => {
+    expect(undecorrelatableSubqueries('select * from t where not exists (select 1 from u where u.a = t.a);')).toEqual([]);
+    expect(
+      undecorrelatableSubqueries(
+        'select * from (select a, row_number() over (partition by a order by b) as n from t) as r ' +
+          'inner join u on u.a = r.a where r.n = 1 and (r.a in (select a from v) or u.b in (select b from v));',
+      ),
+    ).toEqual([]);
+    expect(undecorrelatableSubqueries("select 'where exists (select 1 over ()' from t; -- on x = (select 1)")).toEqual([]);
+  });
+});
+
 const source = PUBLIC_DATASET_SOURCE;
 
 /** Every `.sql` file under sql/, sub-folders (such as sql/analytics/) included. */
@@ -44,6 +75,7 @@ describe('the Redshift path uses only what Redshift has', () => {
   it('every statement the deploy sends, checks as assertions included', () => {
     for (const sql of toRedshiftSql(buildLoadPlan(readSqlFiles(), source))) {
       expect(postgresOnlyConstructs(sql), sql).toEqual([]);
+      expect(undecorrelatableSubqueries(sql), sql).toEqual([]);
     }
   });
 
@@ -52,6 +84,7 @@ describe('the Redshift path uses only what Redshift has', () => {
     const scheduled = readScheduledSql();
     for (const sql of [scheduled.loadedFilesQuery, ...toRedshiftSql(buildScheduledPlan(scheduled, source, run))]) {
       expect(postgresOnlyConstructs(sql), sql).toEqual([]);
+      expect(undecorrelatableSubqueries(sql), sql).toEqual([]);
     }
   });
 
@@ -61,6 +94,7 @@ describe('the Redshift path uses only what Redshift has', () => {
     for (const file of files) {
       for (const statement of splitStatements(readFileSync(file, 'utf8'))) {
         expect(postgresOnlyConstructs(statement.sql), `${file}: ${statement.sql}`).toEqual([]);
+        expect(undecorrelatableSubqueries(statement.sql), `${file}: ${statement.sql}`).toEqual([]);
       }
     }
   });
